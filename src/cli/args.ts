@@ -1,0 +1,41 @@
+import { FkError } from '../errors.js';
+
+export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+
+/**
+ * Parses argv with node:util's parseArgs semantics but throws E_USAGE (never exits), so that every
+ * command reports bad options the same way and stays testable in-process.
+ */
+import { parseArgs } from 'node:util';
+
+export function parse(args: string[], options: OptionSpec, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (e) {
+    throw new FkError('E_USAGE', (e as Error).message);
+  }
+}
+
+export function intOption(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new FkError('E_USAGE', `--${name} must be a whole number, got '${value}'`);
+  const n = Number(value);
+  if (n < min || n > max)
+    throw new FkError('E_USAGE', `--${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+/** '30s', '500ms', '2m' or a bare number of seconds → milliseconds. */
+export function durationOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (!m) throw new FkError('E_USAGE', `--${name} takes a duration like 30s, 500ms or 2m, got '${value}'`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return Math.round(unit === 'ms' ? n : unit === 'm' ? n * 60_000 : n * 1000);
+}

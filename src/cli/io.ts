@@ -1,0 +1,21 @@
+/**
+ * All process state a command may touch goes through this object (k6 funnels it the same way),
+ * so every command runs in-process in tests with a fake Io.
+ */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** True when stderr is a terminal (progress bars, live lines). */
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Aborted on Ctrl-C / SIGTERM: long-running commands stop, clean up, and return. */
+  signal: AbortSignal;
+}
+
+export type Command = {
+  name: string;
+  summary: string;
+  usage: string;
+  run: (args: string[], io: Io) => Promise<number>;
+};

@@ -1,0 +1,13 @@
+import { FkError } from '../../errors.js';
+import type { StageDefinition } from '../stage.js';
+
+// PLACEHOLDER: replaced by the stage's real definition.
+export const stage: StageDefinition = {
+  name: 'cgi',
+  title: 'cgi',
+  summary: 'not built yet',
+  prerequisites: () => [],
+  start: async () => {
+    throw new FkError('E_INTERNAL', 'stage cgi is not built yet');
+  },
+};

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { Io } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/run.js';
+import { ERROR_CODES } from '../../src/errors.js';
+
+export function fakeIo(env: Record<string, string> = {}): Io & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    isTTY: false,
+    env,
+    cwd: process.cwd(),
+    signal: new AbortController().signal,
+  };
+}
+
+test('--help lists every command', async () => {
+  const io = fakeIo();
+  assert.equal(await runCli(['--help'], io), 0);
+  for (const name of ['start', 'seed', 'index', 'serve', 'bench', 'ladder'])
+    assert.match(io.out.join(''), new RegExp(`\\b${name}\\b`));
+});
+
+test('an unknown command is one line with a code and a hint, exit 2', async () => {
+  const io = fakeIo();
+  assert.equal(await runCli(['frobnicate'], io), 2);
+  const text = io.err.join('');
+  assert.match(text, /unknown command 'frobnicate' \[E_USAGE\]/);
+  assert.match(text, /hint: /);
+  assert.doesNotMatch(text, /\n\s+at /, 'no stack trace');
+});
+
+test('docs/errors.md lists every error code', () => {
+  const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+  for (const code of Object.keys(ERROR_CODES))
+    assert.ok(doc.includes(code), `docs/errors.md is missing ${code}`);
+});
