@@ -8,7 +8,8 @@ export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: st
  */
 import { parseArgs } from 'node:util';
 
-export function parse(args: string[], options: OptionSpec, allowPositionals = false) {
+// Generic (const O) so that each command's `values` are typed from its own option table.
+export function parse<const O extends OptionSpec>(args: string[], options: O, allowPositionals = false) {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (e) {

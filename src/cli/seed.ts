@@ -1,12 +1,53 @@
-import { FkError } from '../errors.js';
-import type { Command } from './io.js';
+import { resolve } from 'node:path';
+import { DEFAULT_DB_PATH, SITE_ASSETS_DIR, staticRootFor } from '../paths.js';
+import { seedDatabase } from '../store/seed.js';
+import { writeStaticRoot } from '../store/thumbnails.js';
+import { intOption, parse } from './args.js';
+import type { Command, Io } from './io.js';
 
-// PLACEHOLDER: replaced by the real command.
+const USAGE = `flickr-killr seed [--db PATH] [--users N] [--seed S] [--force]
+
+Creates the demo database (default ${DEFAULT_DB_PATH}): N users (default 100000) with 10–20
+photos each, deterministic for a given --seed (default 1), plus 1,000 thumbnails and the site's
+CSS/JS/logo in the static directory next to it. An existing database is kept unless --force.`;
+
+function progressBar(io: Io): (fraction: number, phase: string) => void {
+  if (!io.isTTY) return () => {};
+  return (fraction, phase) => {
+    const width = 30;
+    const filled = Math.round(fraction * width);
+    io.stderr(
+      `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.round(fraction * 100)}% ${phase}   `,
+    );
+    if (phase === 'index') io.stderr('\n');
+  };
+}
+
+async function run(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {
+    db: { type: 'string' },
+    users: { type: 'string' },
+    seed: { type: 'string' },
+    force: { type: 'boolean' },
+  });
+  const dbPath = resolve(io.cwd, values.db ?? DEFAULT_DB_PATH);
+  const users = intOption(values.users, 'users', 1, 10_000_000) ?? 100_000;
+  const seed = intOption(values.seed, 'seed', 0, 2 ** 32 - 1) ?? 1;
+  const r = seedDatabase({ dbPath, users, seed, force: values.force === true, onProgress: progressBar(io) });
+  const t0 = performance.now();
+  const root = staticRootFor(dbPath);
+  const files = writeStaticRoot(root, SITE_ASSETS_DIR);
+  const staticMs = performance.now() - t0;
+  io.stdout(
+    `seeded ${dbPath}: ${r.users} users, ${r.photos} photos in ${(r.ms / 1000).toFixed(2)} s; ` +
+      `static ${root}: ${files.written} written, ${files.kept} unchanged in ${(staticMs / 1000).toFixed(2)} s\n`,
+  );
+  return 0;
+}
+
 export const command: Command = {
   name: 'seed',
-  summary: '',
-  usage: 'flickr-killr seed',
-  run: async () => {
-    throw new FkError('E_INTERNAL', 'seed is not built yet');
-  },
+  summary: 'Create the demo database: 100,000 users, ~1,000,000 photos, thumbnails',
+  usage: USAGE,
+  run,
 };

@@ -1,0 +1,42 @@
+import type { Asset } from '../../assets/asset-source.js';
+import type { AppContext, RouteInput } from '../context.js';
+import { notFound } from '../http-error.js';
+import { staticRelPath } from '../request-path.js';
+import type { AppResponse } from '../types.js';
+
+/** If-None-Match (RFC 9110 §13.1.2): weak comparison, '*' or a list of entity tags. */
+function etagMatches(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare);
+}
+
+function notModified(
+  asset: Asset,
+  ifNoneMatch: string | undefined,
+  ifModifiedSince: string | undefined,
+): boolean {
+  // §13.2.2: If-Modified-Since is ignored when If-None-Match is present.
+  if (ifNoneMatch !== undefined) return etagMatches(ifNoneMatch, asset.etag);
+  if (ifModifiedSince === undefined) return false;
+  const since = Date.parse(ifModifiedSince);
+  return !Number.isNaN(since) && asset.lastModified.getTime() <= since;
+}
+
+/** GET /static/... from the AssetSource: validators, 304s, and never a byte outside the static root. */
+export async function staticFile(ctx: AppContext, input: RouteInput): Promise<AppResponse> {
+  const rel = staticRelPath(input.path);
+  const asset = await ctx.assets.get(rel);
+  if (asset === undefined) throw notFound('No such file.');
+  const headers: Record<string, string> = {
+    'Content-Type': asset.contentType,
+    ETag: asset.etag,
+    'Last-Modified': asset.lastModified.toUTCString(),
+    'Cache-Control': 'public, max-age=3600',
+  };
+  const h = input.req.headers;
+  if (notModified(asset, h['if-none-match'], h['if-modified-since'])) {
+    return { status: 304, headers, body: '' };
+  }
+  return { status: 200, headers, body: asset.body };
+}

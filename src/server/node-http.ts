@@ -1,0 +1,115 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type AppRequest, type AppResponse, type Handler, REQUEST_LIMITS } from '../app/types.js';
+import { FkError } from '../errors.js';
+
+const EMPTY: Buffer = Buffer.alloc(0);
+const SERVED_BY = `app-${process.pid}`;
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'X-Served-By': SERVED_BY,
+    Connection: 'close',
+  });
+  res.end(text);
+}
+
+/** The body, capped at REQUEST_LIMITS.maxBodyBytes; undefined once the cap is passed (→ 413). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > REQUEST_LIMITS.maxBodyBytes) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(undefined);
+      } else chunks.push(c);
+    });
+    req.once('end', () => resolve(size === 0 ? EMPTY : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function send(res: ServerResponse, out: AppResponse): void {
+  if (out.headers['X-Served-By'] === undefined) out.headers['X-Served-By'] = SERVED_BY;
+  res.writeHead(out.status, out.headers);
+  res.end(out.body);
+}
+
+async function serve(handler: Handler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = req.url ?? '/';
+  // The URL counts bytes on the wire; req.url is latin1-decoded, one char per byte.
+  if (url.length > REQUEST_LIMITS.maxUrlBytes) return plain(res, 414, 'URI Too Long\n');
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > REQUEST_LIMITS.maxBodyBytes) {
+    return plain(res, 413, 'Content Too Large\n');
+  }
+  // GET and HEAD without a body: no listeners, no buffers (the hot path of every page view).
+  let body = EMPTY;
+  if (declared !== undefined || req.headers['transfer-encoding'] !== undefined) {
+    const b = await readBody(req);
+    if (b === undefined) return plain(res, 413, 'Content Too Large\n');
+    body = b;
+  }
+  const appReq: AppRequest = {
+    method: req.method ?? 'GET',
+    url,
+    headers: req.headers as Record<string, string | undefined>,
+    body,
+  };
+  send(res, await handler(appReq));
+}
+
+/**
+ * The node:http adapter: REQUEST_LIMITS enforced before the handler (header overflow → 431 is
+ * node's own maxHeaderSize check), X-Served-By so tests behind nginx see which worker answered,
+ * and keep-alive longer than nginx's upstream idle time (field notes: Node's 5 s default gave
+ * intermittent 502s behind nginx).
+ */
+export async function listen(
+  handler: Handler,
+  opts: { port: number; host?: string; onError?: (e: unknown) => void },
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const host = opts.host ?? '127.0.0.1';
+  const server = createServer({ maxHeaderSize: REQUEST_LIMITS.maxHeaderBytes }, (req, res) => {
+    serve(handler, req, res).catch((e: unknown) => {
+      opts.onError?.(e);
+      plain(res, 500, 'Internal Server Error\n');
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+        reject(new FkError('E_PORT_IN_USE', `port ${opts.port} on ${host} is already in use`));
+      } else reject(err);
+    });
+    server.listen(opts.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shownHost}:${port}`,
+    server,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would hold close() for 65 s; in-flight requests get a moment.
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
+      return closing;
+    },
+  };
+}
