@@ -19,6 +19,10 @@ export const ERROR_CODES = {
   E_UNREACHABLE: 'Nothing answered at that address: is the server running and the port right?',
   E_BAD_RESULT: 'That file is not a flickr-killr bench result (see schemas/bench-result.schema.json).',
   E_STAGE_UNKNOWN: 'Known stages: cgi, single, nginx, memcached, cluster, nginx-static, proxy-cache.',
+  E_BACKEND_UNAVAILABLE:
+    'Is the memcached / redis-server at that address running (--memcached HOST:PORT, --redis URL)? See its log.',
+  E_BACKEND_PROTOCOL:
+    'memcached / Redis answered an error or bytes that are not its protocol (is the port right?), or a request was not expressible (a memcached key over 250 bytes or with spaces).',
   E_INTERNAL: 'This is a bug in flickr-killr; please report it with the command you ran.',
 } as const;
 

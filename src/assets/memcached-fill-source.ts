@@ -1,0 +1,170 @@
+import type { MemcachedClient } from '../memcached/client.js';
+import { keyProblem, nginxMemcachedKey } from '../memcached/key.js';
+import type { Asset, AssetSource } from './asset-source.js';
+
+/**
+ * The talk's CherryPy "tool" (Flickr Killr 0.4): "inserts static content into memcached as it is
+ * requested ... We will instruct nginx to look for files there first, and fall back to CherryPy
+ * if the file is not found in the cache."
+ *
+ * It wraps the disk source. Each file it serves is also written to memcached under the exact key
+ * nginx's `set $memcached_key $uri;` will ask for, so the next request for it never reaches us.
+ * The write is fire-and-forget through a bounded queue: a response never waits for memcached and
+ * never fails because of it; when the queue is full, fills are dropped (the next miss offers the
+ * file again). Only the bytes are stored: nginx takes Content-Type from the extension (`types`),
+ * and sends no ETag or Last-Modified for memcached hits.
+ *
+ * In the memcached stage every static request that reaches the app is an nginx miss, so filling on
+ * each serve (not only the first) is what refills files memcached evicted; a short "recently
+ * stored" memory keeps direct hits on the app and bursts of misses for one file from rewriting it.
+ */
+export interface MemcachedFillOptions {
+  /** Request-path prefix of the static root; nginx's $uri starts with it. */
+  urlPrefix?: string;
+  /** memcached refuses items over its item size (-I, 1 MB by default, key and header included). */
+  maxItemBytes?: number;
+  maxQueue?: number;
+  maxInFlight?: number;
+  /** A key stored this recently is not written again. */
+  refillAfterMs?: number;
+  /** Item flags (nginx memcached_gzip_flag reads them; ours are plain bytes, so 0). */
+  flags?: number;
+  /** Progress and the (single) outage message; the CLI passes stderr. */
+  log?: (line: string) => void;
+  now?: () => number;
+  /** Close the client with the source (default true). */
+  closeClient?: boolean;
+}
+
+export interface FillStats {
+  stored: number;
+  notStored: number;
+  tooLarge: number;
+  badKey: number;
+  dropped: number;
+  failed: number;
+}
+
+const RECENT_CAP = 10_000;
+
+export class MemcachedFillSource implements AssetSource {
+  readonly stats: FillStats = { stored: 0, notStored: 0, tooLarge: 0, badKey: 0, dropped: 0, failed: 0 };
+  private readonly queue: Array<{ key: string; body: Buffer }> = [];
+  private readonly queued = new Set<string>();
+  private readonly recent = new Map<string, number>();
+  private inFlight = 0;
+  private outage = false;
+  private idleWaiters: Array<() => void> = [];
+  private readonly prefix: string;
+  private readonly maxItemBytes: number;
+  private readonly maxQueue: number;
+  private readonly maxInFlight: number;
+  private readonly refillAfterMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly inner: AssetSource,
+    private readonly client: MemcachedClient,
+    private readonly o: MemcachedFillOptions = {},
+  ) {
+    this.prefix = o.urlPrefix ?? '/static/';
+    // Room for the item header, key and CAS id inside memcached's 1 MiB item: measured on 1.6.18,
+    // the largest value is 1 MiB - 60 bytes with a 1-byte key, 1 MiB - 309 with a 250-byte key.
+    this.maxItemBytes = o.maxItemBytes ?? 1024 * 1024 - 512;
+    this.maxQueue = o.maxQueue ?? 256;
+    this.maxInFlight = o.maxInFlight ?? 16;
+    this.refillAfterMs = o.refillAfterMs ?? 10_000;
+    this.now = o.now ?? Date.now;
+  }
+
+  async get(relPath: string): Promise<Asset | undefined> {
+    const asset = await this.inner.get(relPath);
+    if (asset !== undefined) this.offer(relPath, asset.body);
+    return asset;
+  }
+
+  /** Resolves once every queued fill has been answered (tests, and shutdown). */
+  flush(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  async close(): Promise<void> {
+    // Pending fills are answered or time out within the client's command timeout.
+    await this.flush();
+    if (this.o.closeClient !== false) await this.client.close();
+    await this.inner.close();
+  }
+
+  private offer(relPath: string, body: Buffer): void {
+    const key = nginxMemcachedKey(this.prefix + relPath);
+    if (this.queued.has(key)) return;
+    const storedAt = this.recent.get(key);
+    const now = this.now();
+    if (storedAt !== undefined && now - storedAt < this.refillAfterMs) return;
+    if (body.length > this.maxItemBytes) {
+      this.stats.tooLarge++;
+      this.remember(key, now);
+      return;
+    }
+    if (keyProblem(key) !== undefined) {
+      // Over 250 bytes: nginx gets an error from memcached and its error_page sends the request here.
+      this.stats.badKey++;
+      this.remember(key, now);
+      return;
+    }
+    if (this.queue.length >= this.maxQueue) {
+      this.stats.dropped++;
+      return;
+    }
+    this.queue.push({ key, body });
+    this.queued.add(key);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      this.inFlight++;
+      this.client
+        .set(job.key, job.body, { flags: this.o.flags ?? 0, exptime: 0 })
+        .then(
+          (stored) => {
+            if (stored) this.stats.stored++;
+            else this.stats.notStored++;
+            this.remember(job.key, this.now());
+            if (this.outage) {
+              this.outage = false;
+              this.o.log?.(`memcached ${this.client.addr} is back: filling static files again`);
+            }
+          },
+          (err: Error) => {
+            this.stats.failed++;
+            // One line per outage, not one per request: the site keeps working from disk.
+            if (!this.outage) {
+              this.outage = true;
+              this.o.log?.(
+                `memcached fill failed, static files are served from disk meanwhile: ${err.message}`,
+              );
+            }
+          },
+        )
+        .finally(() => {
+          this.queued.delete(job.key);
+          this.inFlight--;
+          this.pump();
+          if (this.queue.length === 0 && this.inFlight === 0) {
+            const waiters = this.idleWaiters;
+            this.idleWaiters = [];
+            for (const w of waiters) w();
+          }
+        });
+    }
+  }
+
+  private remember(key: string, at: number): void {
+    this.recent.delete(key);
+    this.recent.set(key, at);
+    if (this.recent.size > RECENT_CAP) this.recent.delete(this.recent.keys().next().value!);
+  }
+}
