@@ -1,13 +1,16 @@
-import { FkError } from '../../errors.js';
+import { proxiedPrerequisites, startProxiedStage } from '../nginx/proxied-stage.js';
 import type { StageDefinition } from '../stage.js';
 
-// PLACEHOLDER: replaced by the stage's real definition.
+/** The talk's 0.4: nginx "can talk to memcached", so static files never reach Python again. */
 export const stage: StageDefinition = {
   name: 'memcached',
-  title: 'memcached',
-  summary: 'not built yet',
-  prerequisites: () => [],
-  start: async () => {
-    throw new FkError('E_INTERNAL', 'stage memcached is not built yet');
-  },
+  talkVersion: '0.4',
+  title: 'nginx + app processes + static files from memcached',
+  summary:
+    'As nginx, plus memcached: the app stores each static file in memcached the first time it serves ' +
+    'it, and nginx answers /static from memcached (X-Cache: HIT), falling back to the app on a miss, ' +
+    'an error or a timeout (X-Cache: MISS). Sessions in Redis; with --sessions memcached they share ' +
+    'the cache and can be evicted under memory pressure (users are logged out).',
+  prerequisites: (opts) => proxiedPrerequisites('memcached', opts),
+  start: (opts) => startProxiedStage('memcached', 'memcached', opts),
 };

@@ -1,13 +1,13 @@
-import { FkError } from '../../errors.js';
+import { proxiedPrerequisites, startProxiedStage } from '../nginx/proxied-stage.js';
 import type { StageDefinition } from '../stage.js';
 
-// PLACEHOLDER: replaced by the stage's real definition.
+/** One of the talk's "other options": a web server that serves static files itself (lighttpd could). */
 export const stage: StageDefinition = {
   name: 'nginx-static',
-  title: 'nginx-static',
-  summary: 'not built yet',
-  prerequisites: () => [],
-  start: async () => {
-    throw new FkError('E_INTERNAL', 'stage nginx-static is not built yet');
-  },
+  title: 'nginx serves /static from disk',
+  summary:
+    'As nginx, but nginx serves /static straight from the data directory with sendfile and ETags ' +
+    '(X-Served-By: nginx-static); only dynamic pages reach the app processes. Sessions in Redis.',
+  prerequisites: (opts) => proxiedPrerequisites('static', opts),
+  start: (opts) => startProxiedStage('nginx-static', 'static', opts),
 };

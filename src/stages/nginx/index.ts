@@ -1,13 +1,15 @@
-import { FkError } from '../../errors.js';
 import type { StageDefinition } from '../stage.js';
+import { proxiedPrerequisites, startProxiedStage } from './proxied-stage.js';
 
-// PLACEHOLDER: replaced by the stage's real definition.
+/** The talk's 0.3: "two (or more) instances of CherryPy" behind nginx, the async load balancer. */
 export const stage: StageDefinition = {
   name: 'nginx',
-  title: 'nginx',
-  summary: 'not built yet',
-  prerequisites: () => [],
-  start: async () => {
-    throw new FkError('E_INTERNAL', 'stage nginx is not built yet');
-  },
+  talkVersion: '0.3',
+  title: 'N app processes behind nginx',
+  summary:
+    'nginx load-balances N app processes (one per core) over keepalive connections, buffers responses ' +
+    'to spoon-feed slow clients and retries idempotent requests on the next worker; sessions live in ' +
+    'Redis so the processes share nothing (--sessions db|redis|memcached; memcached may evict sessions).',
+  prerequisites: (opts) => proxiedPrerequisites('proxy', opts),
+  start: (opts) => startProxiedStage('nginx', 'proxy', opts),
 };

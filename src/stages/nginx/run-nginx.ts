@@ -1,0 +1,94 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireBinary } from '../prereq.js';
+import type { ProcessInfo } from '../stage.js';
+import { type Service, startService } from '../supervisor.js';
+import { type NginxConfSpec, renderNginxConf } from './render-nginx-conf.js';
+
+export const NGINX_PREREQ = { binary: 'nginx', debianPackage: 'nginx' } as const;
+
+export interface RunningNginx {
+  service: Service;
+  confPath: string;
+}
+
+/**
+ * Writes the rendered config into the run directory and starts nginx in the foreground under the
+ * Supervisor: `nginx -p DIR -c DIR/nginx.conf -e DIR/error.log`. `-e` matters: without it nginx
+ * opens /var/log/nginx/error.log before it has read our config (field notes).
+ */
+export async function runNginx(spec: Omit<NginxConfSpec, 'user'>, role = 'nginx'): Promise<RunningNginx> {
+  const bin = requireBinary(NGINX_PREREQ);
+  const dir = spec.runDir;
+  mkdirSync(dir, { recursive: true });
+  for (const t of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
+    mkdirSync(join(dir, `${t}_temp`), { recursive: true });
+  // As root, nginx workers would drop to `nobody` and could then neither write the 0700 run
+  // directory's temp paths nor read files under /root: keep them as root (tested in stage-nginx).
+  const user = process.getuid?.() === 0 ? 'root' : undefined;
+  const conf = renderNginxConf({ ...spec, ...(user === undefined ? {} : { user }) });
+  const confPath = join(dir, 'nginx.conf');
+  writeFileSync(confPath, conf);
+  const service = await startService({
+    role,
+    command: bin,
+    args: ['-p', dir, '-c', confPath, '-e', join(dir, 'error.log')],
+    logFile: join(dir, 'nginx.out.log'),
+    readyPort: spec.listenPort,
+    readyHost: spec.listenHost,
+  });
+  return { service, confPath };
+}
+
+/** Checks a config with `nginx -t` arguments (used by tests): the same flags as runNginx. */
+export function nginxTestArgs(dir: string): string[] {
+  return ['-t', '-q', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')];
+}
+
+/**
+ * The nginx master and its workers, for per-process CPU sampling. Workers are the master's children;
+ * /proc/<pid>/task/<pid>/children needs CONFIG_PROC_CHILDREN, so scan /proc/<n>/stat for the ppid.
+ */
+export function nginxProcesses(master: Service, role = 'nginx'): ProcessInfo[] {
+  if (!master.isRunning()) return [];
+  const out: ProcessInfo[] = [{ role, pid: master.pid }];
+  let workers = 0;
+  for (const pid of childPids(master.pid)) {
+    // nginx names its children in their argv: "nginx: worker process", "nginx: cache manager process".
+    const title = cmdlineOf(pid);
+    if (/cache manager/.test(title)) out.push({ role: `${role}-cache-manager`, pid });
+    else if (/cache loader/.test(title)) out.push({ role: `${role}-cache-loader`, pid });
+    else out.push({ role: `${role}-worker-${++workers}`, pid });
+  }
+  return out;
+}
+
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+export function childPids(parent: number): number[] {
+  const pids: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return pids;
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Fields after the command name, which is in parentheses and may itself contain spaces.
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(rest[1]) === parent) pids.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids.sort((a, b) => a - b);
+}

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { isFkError } from '../../src/errors.js';
+import { loadStage } from '../../src/stages/index.js';
+import { requireServer } from '../helpers/prereq.js';
+import { login, removeSeededDb, request, seededDb, startStage } from '../helpers/stage-fixture.js';
+import { rawHttpFetch } from '../integration/app-raw-client.js';
+import { appSmokeCase } from '../integration/app-smoke.case.js';
+
+// The talk's 0.3 for real: nginx in front of 2 app processes, sessions in a Redis of our own.
+after(removeSeededDb);
+
+/** Running, and not a zombie waiting for a parent that is not us (PID 1 here is not systemd). */
+const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+test('stage nginx: N app processes behind nginx, sharing nothing', async (t) => {
+  if (!requireServer(t, 'nginx', 'nginx') || !requireServer(t, 'redis-server', 'redis-server')) return;
+  const st = await startStage(t, 'nginx');
+  const procs = st.processes();
+
+  await t.test('processes() lists nginx, its worker, two app processes and redis, all alive', () => {
+    const roles = procs.map((p) => p.role);
+    const expected = ['nginx', 'nginx-worker-1', 'app-1', 'app-2'];
+    if (process.env.FK_TEST_SESSIONS === undefined) expected.push('redis');
+    for (const role of expected) assert.ok(roles.includes(role), `${role} missing from ${roles.join(', ')}`);
+    for (const p of procs) assert.ok(alive(p.pid), `${p.role} (${p.pid}) is not running`);
+  });
+
+  await t.test('nginx runs from the run directory, its workers as our own user', () => {
+    const conf = readFileSync(join(st.runDir, 'nginx.conf'), 'utf8');
+    assert.match(conf, /^daemon off;/m);
+    const worker = procs.find((p) => p.role === 'nginx-worker-1')!;
+    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1];
+    // As root, without `user root;` the workers would be `nobody` and could not use the 0700 run dir.
+    assert.equal(Number(uid), process.getuid!());
+  });
+
+  await t.test('requests are balanced over both workers', async () => {
+    const servedBy = new Set<string>();
+    for (let i = 0; i < 8; i++) {
+      const r = await request(st.url, `/users/${1 + i}`);
+      assert.equal(r.status, 200);
+      servedBy.add(r.headers.get('x-served-by') ?? '');
+    }
+    const appPids = procs.filter((p) => p.role.startsWith('app-')).map((p) => `app-${p.pid}`);
+    assert.deepEqual([...servedBy].sort(), appPids.sort());
+  });
+
+  await t.test('a session created through one worker is seen by the other', async () => {
+    const { cookie, servedBy } = await login(st.url, 7);
+    assert.match(servedBy, /^app-\d+$/);
+    const seenBy = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const r = await request(st.url, '/users/3', { cookie });
+      assert.equal(r.status, 200);
+      assert.match(r.body, /data-user-id="7"/, 'logged in as user 7 on every worker');
+      seenBy.add(r.headers.get('x-served-by') ?? '');
+    }
+    assert.equal(seenBy.size, 2, 'both workers answered');
+    assert.ok(seenBy.has(servedBy), 'including the one that did not create it');
+  });
+
+  await t.test('bad input is a 4xx, and no worker dies of it', async () => {
+    const cases: Array<[string, number]> = [
+      ['/static/%FF.css', 400],
+      ['/users/%zz', 400],
+      ['/users/%00', 400],
+      ['/static/../../etc/passwd', 400],
+      ['/users/0', 404],
+      ['/users/99999999999999999999', 404],
+      ['/nope', 404],
+    ];
+    for (const [path, status] of cases) {
+      const r = await request(st.url, path);
+      assert.ok(r.status >= 400 && r.status < 500, `${path}: ${r.status}`);
+      if (status === 400) assert.equal(r.status, 400, path);
+    }
+    const big = await request(st.url, `/users/${'1'.repeat(3000)}`);
+    assert.equal(big.status, 414);
+    const post = await request(st.url, '/users/1', { method: 'POST', body: 'x=1' });
+    assert.equal(post.status, 405);
+    for (const p of procs) assert.ok(alive(p.pid), `${p.role} died`);
+    assert.equal((await request(st.url, '/')).status, 200);
+  });
+
+  await t.test('the app smoke suite, replayed through nginx', async (t) => {
+    await appSmokeCase(t, rawHttpFetch(st.url), { servedBy: /^app-\d+$/ });
+  });
+
+  await t.test('a front port already in use is E_PORT_IN_USE, and nothing is left running', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const def = await loadStage('nginx');
+      await assert.rejects(
+        def.start({ dbPath: seededDb(), workers: 1, port }),
+        (e) => isFkError(e) && e.code === 'E_PORT_IN_USE',
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  await t.test('stop() ends every process by PID and is idempotent', async () => {
+    await st.stop();
+    await st.stop();
+    for (const p of procs) assert.ok(!alive(p.pid), `${p.role} (${p.pid}) still running`);
+  });
+});
