@@ -1,12 +1,93 @@
-import { FkError } from '../errors.js';
-import type { Command } from './io.js';
+import { join, resolve } from 'node:path';
+import { ensureSeeded, readDataFacts } from '../ladder/data.js';
+import { defaultDeps } from '../ladder/default-deps.js';
+import { ALL_RUN_IDS, defaultSettings, planRuns } from '../ladder/plan.js';
+import { runLadder } from '../ladder/run-ladder.js';
+import { linkLatest, timestampedDir, writeReport } from '../ladder/write-report.js';
+import { ladderTable } from '../report/ladder-table.js';
+import { durationOption, intOption, parse } from './args.js';
+import type { Command, Io } from './io.js';
 
-// PLACEHOLDER: replaced by the real command.
+const USAGE = `flickr-killr ladder [--quick] [--stages a,b,c] [--duration 20s] [--warmup 3s]
+                    [--connections N] [--workers N] [--db PATH] [--users N] [--out DIR]
+
+Runs the talk's ladder: for each stage (${ALL_RUN_IDS.join(', ')}) start it, smoke-check it,
+warm it up, benchmark it with the same browser-like workload (logged-in virtual users fetching
+/users/<id> and all its assets), stop it; then diagnose each stage's bottleneck from /proc CPU,
+Server-Timing and the generator's own CPU. Seeds the database first if it is absent.
+
+  --quick           500 users in data/quick.db, 3 s per stage (tests, CI)
+  --stages LIST     only these runs, e.g. cgi,single,memcached-noindex
+  --duration D      measured time per stage (default 20s; quick 3s)
+  --warmup D        warm-up per stage, not measured (default 3s; quick 1s)
+  --connections N   virtual users, the same for every stage (default 16; quick 8)
+  --workers N       app processes of multi-process stages (default: cores)
+  --db PATH         database (default data/flickr-killr.db; quick data/quick.db)
+  --users N         users to seed when the database is absent
+  --out DIR         report directory (default out/ladder-<timestamp>, linked as out/latest)
+
+Writes report.json (schemas/ladder-report.schema.json), index.html and table.txt.
+Exit status: 0 all measured, 1 a stage failed, 130 interrupted.`;
+
+export async function runLadderCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {
+    quick: { type: 'boolean' },
+    stages: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string', short: 'c' },
+    workers: { type: 'string' },
+    db: { type: 'string' },
+    users: { type: 'string' },
+    out: { type: 'string' },
+  });
+  const quick = values.quick === true;
+  const base = defaultSettings(quick, io.cwd);
+  const settings = {
+    ...base,
+    dbPath: values.db === undefined ? base.dbPath : resolve(io.cwd, values.db),
+    seedUsers: intOption(values.users, 'users', 1, 10_000_000) ?? base.seedUsers,
+    connections: intOption(values.connections, 'connections', 1, 10_000) ?? base.connections,
+    durationMs: durationOption(values.duration, 'duration') ?? base.durationMs,
+    warmupMs: durationOption(values.warmup, 'warmup') ?? base.warmupMs,
+  };
+  const workers = intOption(values.workers, 'workers', 1, 64);
+  const runs = planRuns(values.stages?.split(','));
+  const log = (line: string) => io.stderr(`${line}\n`);
+
+  ensureSeeded(settings.dbPath, settings.seedUsers, log);
+  const data = readDataFacts(settings.dbPath);
+  const outDir = values.out === undefined ? timestampedDir(join(io.cwd, 'out')) : resolve(io.cwd, values.out);
+  log(
+    `ladder: ${runs.length} runs × (${settings.warmupMs / 1000} s warm-up + ${settings.durationMs / 1000} s), ` +
+      `${settings.connections} virtual users, ${data.users} users; report in ${outDir}`,
+  );
+  const report = await runLadder(
+    {
+      runs,
+      settings,
+      data,
+      quick,
+      outDir,
+      log: io.isTTY ? (line) => io.stderr(`\r\x1b[K${line}\n`) : log,
+      // A status line rewritten in place on a terminal; nothing in logs and CI.
+      ...(io.isTTY ? { progress: (line: string) => io.stderr(`\r\x1b[K${line}`) } : {}),
+      signal: io.signal,
+      ...(workers ? { workers } : {}),
+    },
+    // The load generator runs in this process: its PID separates its CPU from the stack's.
+    defaultDeps({ pid: process.pid, nodeVersion: process.versions.node }),
+  );
+  const files = writeReport(outDir, report);
+  if (values.out === undefined) linkLatest(outDir);
+  io.stdout(`\n${ladderTable(report)}\nReport: ${files.html}\n        ${files.json}\n`);
+  if (report.interrupted) return 130;
+  return report.runs.some((r) => r.status === 'failed') ? 1 : 0;
+}
+
 export const command: Command = {
   name: 'ladder',
-  summary: '',
-  usage: 'flickr-killr ladder',
-  run: async () => {
-    throw new FkError('E_INTERNAL', 'ladder is not built yet');
-  },
+  summary: 'Run every stage, benchmark each the same way, diagnose, write a report',
+  usage: USAGE,
+  run: runLadderCommand,
 };

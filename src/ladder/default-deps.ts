@@ -1,0 +1,24 @@
+/**
+ * The real collaborators of the ladder: the stages, the benchmarker, the index switch, /proc.
+ * Tests pass fakes instead (test/unit/ladder/fake-stage.ts).
+ */
+import { runBench } from '../bench/index.js';
+import { loadStage } from '../stages/index.js';
+import { createUserIdIndex, dropUserIdIndex } from '../store/sqlite-index.js';
+import { clockTicksPerSecond } from './clock-ticks.js';
+import { machineInfo } from './machine-info.js';
+import type { LadderDeps } from './run-ladder.js';
+import { smokeCheck } from './smoke-check.js';
+
+/** `self` describes this process (the load generator's): its PID and Node version, from the CLI. */
+export function defaultDeps(self: { pid: number; nodeVersion: string }): LadderDeps {
+  return {
+    loadStage,
+    runBench,
+    smokeCheck,
+    index: { drop: dropUserIdIndex, create: createUserIdIndex },
+    machineInfo: () => machineInfo(self.nodeVersion),
+    selfPid: self.pid,
+    ticksPerS: clockTicksPerSecond(),
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * CPU of every process of a stage, sampled from /proc during a benchmark (proc(5)).
+ *
+ * A stage lists its long-running processes; their descendants (nginx workers, CGI scripts that live
+ * 30 ms) are found by ppid chain or process group (the supervisor starts each service in its own
+ * group). Short-lived children are mostly never seen alive, but their parent reaps them, and the
+ * kernel adds a reaped child's CPU to the parent's cutime/cstime. So a group's CPU at an instant is
+ * Σ over its live members of utime+stime+cutime+cstime: it grows by exactly what the group used,
+ * including children born and reaped between two samples.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import type { CpuBreakdown } from '../report/report-types.js';
+import type { ProcessInfo } from '../stages/stage.js';
+
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  ppid: number;
+  pgrp: number;
+  /** Clock ticks. */
+  utime: number;
+  stime: number;
+  cutime: number;
+  cstime: number;
+}
+
+/** One line of /proc/<pid>/stat. comm may hold spaces and ')' so fields are split after the last ')'. */
+export function parseProcStat(line: string): ProcStat | undefined {
+  const open = line.indexOf('(');
+  const close = line.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(line.slice(0, open).trim());
+  const rest = line
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
+  // rest[0] is field 3 (state); field n is rest[n - 3].
+  const f = (n: number) => Number(rest[n - 3]);
+  const stat = {
+    pid,
+    comm: line.slice(open + 1, close),
+    ppid: f(4),
+    pgrp: f(5),
+    utime: f(14),
+    stime: f(15),
+    cutime: f(16),
+    cstime: f(17),
+  };
+  return Number.isFinite(pid) && Number.isFinite(stat.cstime) ? stat : undefined;
+}
+
+export interface SystemStat {
+  /** Aggregate and per-core [busy, total] ticks; busy excludes idle and iowait. */
+  all: { busy: number; total: number };
+  perCore: Array<{ busy: number; total: number }>;
+  /** Tasks created since boot: fork() and clone(), so a new Node process counts with its threads. */
+  processes: number;
+}
+
+/** /proc/stat: the `cpu` lines (user nice system idle iowait irq softirq steal ...) and `processes`. */
+export function parseSystemStat(text: string): SystemStat {
+  const out: SystemStat = { all: { busy: 0, total: 0 }, perCore: [], processes: 0 };
+  for (const line of text.split('\n')) {
+    const parts = line.trim().split(/\s+/);
+    const key = parts[0] ?? '';
+    if (key.startsWith('cpu')) {
+      // guest and guest_nice are already counted in user and nice: sum the first 8 only.
+      const v = parts.slice(1, 9).map(Number);
+      const total = v.reduce((a, b) => a + b, 0);
+      const idle = (v[3] ?? 0) + (v[4] ?? 0);
+      const entry = { busy: total - idle, total };
+      if (key === 'cpu') out.all = entry;
+      else out.perCore.push(entry);
+    } else if (key === 'processes') {
+      out.processes = Number(parts[1]);
+    }
+  }
+  return out;
+}
+
+export interface Snapshot {
+  t: number;
+  /** Ticks per group ('nginx', 'lighttpd/children', ...). */
+  groups: Map<string, number>;
+  pids: Map<string, Set<number>>;
+  selfTicks: number;
+  system: SystemStat;
+}
+
+/**
+ * Assigns processes to the stage's roles. A descendant with the root's own command name (nginx
+ * workers) counts as the role; one with another name (node CGI scripts under lighttpd) and every
+ * reaped child (cutime) count as '<role>/children'.
+ */
+export function attribute(
+  procs: ProcStat[],
+  roots: ProcessInfo[],
+  selfPid: number,
+): Omit<Snapshot, 't' | 'system'> {
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  const rootRole = new Map(roots.map((r) => [r.pid, r.role]));
+  const groups = new Map<string, number>();
+  const pids = new Map<string, Set<number>>();
+  const add = (g: string, ticks: number, pid?: number) => {
+    groups.set(g, (groups.get(g) ?? 0) + ticks);
+    if (pid !== undefined) {
+      if (!pids.has(g)) pids.set(g, new Set());
+      pids.get(g)!.add(pid);
+    }
+  };
+  for (const r of roots) add(r.role, 0);
+  const rootOf = (p: ProcStat): number | undefined => {
+    let cur: ProcStat | undefined = p;
+    for (let depth = 0; cur !== undefined && depth < 64; depth++) {
+      if (rootRole.has(cur.pid)) return cur.pid;
+      if (rootRole.has(cur.pgrp)) return cur.pgrp;
+      if (cur.ppid <= 1 || cur.pid === selfPid) return undefined;
+      cur = byPid.get(cur.ppid);
+    }
+    return undefined;
+  };
+  let selfTicks = 0;
+  for (const p of procs) {
+    if (p.pid === selfPid) {
+      selfTicks = p.utime + p.stime;
+      continue;
+    }
+    const root = rootOf(p);
+    if (root === undefined) continue;
+    const role = rootRole.get(root)!;
+    const rootComm = byPid.get(root)?.comm;
+    const own = p.pid === root || p.comm === rootComm;
+    add(own ? role : `${role}/children`, p.utime + p.stime, p.pid);
+    if (p.cutime + p.cstime > 0) add(`${role}/children`, p.cutime + p.cstime);
+  }
+  return { groups, pids, selfTicks };
+}
+
+export function readProcesses(procDir = '/proc'): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const name of readdirSync(procDir)) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const p = parseProcStat(readFileSync(`${procDir}/${name}/stat`, 'utf8'));
+      if (p) out.push(p);
+    } catch {
+      // exited between readdir and read
+    }
+  }
+  return out;
+}
+
+/** CPU between two snapshots, in the report's terms. */
+export function cpuBetween(a: Snapshot, b: Snapshot, ticksPerS: number): CpuBreakdown {
+  const windowS = Math.max((b.t - a.t) / 1000, 1e-9);
+  const cores = Math.max(b.system.perCore.length, 1);
+  const roles = [...b.groups.keys()].map((role) => {
+    const cpuS = Math.max(0, (b.groups.get(role) ?? 0) - (a.groups.get(role) ?? 0)) / ticksPerS;
+    return { role, cpuS, cores: cpuS / windowS, pids: b.pids.get(role)?.size ?? 0 };
+  });
+  const stageCores = roles.reduce((s, r) => s + r.cores, 0);
+  const generatorCores = Math.max(0, b.selfTicks - a.selfTicks) / ticksPerS / windowS;
+  const busyShare = (x: { busy: number; total: number }, y: { busy: number; total: number }) =>
+    y.total > x.total ? Math.min(1, Math.max(0, (y.busy - x.busy) / (y.total - x.total))) : 0;
+  const perCoreBusy = b.system.perCore.map((c, i) => busyShare(a.system.perCore[i] ?? c, c));
+  const machineBusyCores = busyShare(a.system.all, b.system.all) * cores;
+  return {
+    windowS,
+    cores,
+    roles,
+    generatorCores,
+    otherCores: Math.max(0, machineBusyCores - stageCores - generatorCores),
+    machineBusyCores,
+    perCoreBusy,
+    forks: Math.max(0, b.system.processes - a.system.processes),
+  };
+}
+
+/**
+ * Samples every `intervalMs` until stopped; window(from, to) answers for any part of the run, so
+ * the ladder can cut the bench's warm-up out afterwards without knowing when it ended.
+ */
+export class ProcSampler {
+  private readonly snapshots: Snapshot[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly seenPids = new Map<string, Set<number>>();
+
+  constructor(
+    private readonly roots: () => ProcessInfo[],
+    private readonly opts: { intervalMs?: number; selfPid: number; ticksPerS: number; procDir?: string },
+  ) {}
+
+  sample(): Snapshot {
+    const dir = this.opts.procDir ?? '/proc';
+    const snap = attribute(readProcesses(dir), this.roots(), this.opts.selfPid);
+    // PIDs accumulate over the run: a CGI child seen once still counts as churn.
+    for (const [g, set] of snap.pids) {
+      if (!this.seenPids.has(g)) this.seenPids.set(g, new Set());
+      for (const p of set) this.seenPids.get(g)!.add(p);
+    }
+    const full: Snapshot = {
+      ...snap,
+      pids: new Map([...this.seenPids].map(([g, s]) => [g, new Set(s)])),
+      t: Date.now(),
+      system: parseSystemStat(readFileSync(`${dir}/stat`, 'utf8')),
+    };
+    this.snapshots.push(full);
+    return full;
+  }
+
+  /** A sample that cannot be taken (no /proc: not Linux) leaves the run without CPU figures, not failed. */
+  private trySample(): void {
+    try {
+      this.sample();
+    } catch {
+      // window() then answers undefined and the diagnosis says it has no CPU samples
+    }
+  }
+
+  start(): void {
+    this.trySample();
+    this.timer = setInterval(() => this.trySample(), this.opts.intervalMs ?? 250);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.trySample();
+  }
+
+  /** CPU between the snapshots nearest to `fromMs` and `toMs` (epoch ms). */
+  window(fromMs: number, toMs: number): CpuBreakdown | undefined {
+    if (this.snapshots.length < 2) return undefined;
+    const nearest = (t: number) =>
+      this.snapshots.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best));
+    const a = nearest(fromMs);
+    const b = nearest(toMs);
+    if (b.t <= a.t) return undefined;
+    return cpuBetween(a, b, this.opts.ticksPerS);
+  }
+}

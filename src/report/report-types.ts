@@ -1,0 +1,149 @@
+/**
+ * The ladder report: what `flickr-killr ladder` writes as report.json and what the table and HTML
+ * renderers read. Versioned; its JSON form is schemas/ladder-report.schema.json (checked with ajv in
+ * test/unit/report/report-schema.test.ts). report/ imports only types: result JSON in, text/HTML out.
+ */
+import type { LatencySummary } from '../bench/api.js';
+
+export const LADDER_REPORT_VERSION = 1 as const;
+
+/** The verdicts diagnose() can reach; each is one row of docs/reading-the-report.md. */
+export const BOTTLENECK_CODES = [
+  'no-data',
+  'errors',
+  'noisy-machine',
+  'generator',
+  'database',
+  'process-startup',
+  'one-core',
+  'static-in-app',
+  'sessions',
+  'app-cpu',
+  'front-proxy',
+  'not-saturated',
+  'inconclusive',
+] as const;
+export type BottleneckCode = (typeof BOTTLENECK_CODES)[number];
+
+export interface Diagnosis {
+  bottleneck: BottleneckCode;
+  /** One or two sentences in the talk's "What's wrong with this picture?" voice. */
+  text: string;
+  /** The figures the verdict rests on, one short line each. */
+  evidence: string[];
+}
+
+/** CPU used by one role of the stack over the measured window (from /proc). */
+export interface RoleCpu {
+  /** 'app-1', 'nginx', 'lighttpd', or '<role>/children' for processes a role forked (CGI scripts). */
+  role: string;
+  cpuS: number;
+  /** Mean cores busy = cpuS / window seconds. */
+  cores: number;
+  /** Distinct PIDs seen in this role during the window (process churn). */
+  pids: number;
+}
+
+export interface CpuBreakdown {
+  windowS: number;
+  cores: number;
+  roles: RoleCpu[];
+  /** The ladder's own process: the load generator and its worker threads. */
+  generatorCores: number;
+  /** Everything else on the machine (other users of a shared box), in cores. */
+  otherCores: number;
+  /** Whole machine from /proc/stat: mean cores busy, and busy fraction per core. */
+  machineBusyCores: number;
+  perCoreBusy: number[];
+  /** Tasks (processes and threads) created on the machine during the window (/proc/stat "processes"). */
+  forks: number;
+}
+
+/** The part of a BenchResult the report keeps (the full result is written beside it). */
+export interface BenchSummary {
+  durationS: number;
+  connections: number;
+  totals: { requests: number; pageViews: number; bytes: number; errors: number };
+  rates: { requestsPerS: number; pageViewsPerS: number; bytesPerS: number };
+  latency: LatencySummary;
+  pageLoad?: LatencySummary;
+  classes: Record<string, { requests: number; latency: LatencySummary }>;
+  statusCodes: Record<string, number>;
+  errors: Record<string, number>;
+  serverTiming: Record<string, { count: number; meanMs: number }>;
+  generator: {
+    threads: number;
+    cpuUserS: number;
+    cpuSystemS: number;
+    cpuPerRequestUs: number;
+    saturated: boolean;
+    warnings: string[];
+  };
+}
+
+export type RunStatus = 'ok' | 'skipped' | 'failed';
+
+export interface StageRunReport {
+  /** Unique in the report: the stage name, or e.g. 'memcached-noindex'. */
+  id: string;
+  stage: string;
+  label: string;
+  talkVersion?: string;
+  title: string;
+  summary: string;
+  /** 'no-index': run with the photos.user_id index dropped (the talk's "Don't forget to index"). */
+  variant?: 'no-index';
+  status: RunStatus;
+  /** One line: why it was skipped or failed. */
+  reason?: string;
+  /** Exact commands that install what a skipped stage misses. */
+  install?: string[];
+  /** The talk's 2007 figure for this stage, when it has one. */
+  talk?: { version: string; requestsPerS: number };
+  /** Which run the speedup is measured against (the stage this one replaces in the talk). */
+  baseline?: string;
+  /** Our page views/s over the baseline's; the talk's ratio for the same pair when it has both. */
+  speedup?: number;
+  talkSpeedup?: number;
+  bench?: BenchSummary;
+  cpu?: CpuBreakdown;
+  /** Server CPU (all stage processes) per page view, in ms. */
+  cpuPerPageViewMs?: number;
+  /** Share of requests that were static assets (0..1). */
+  staticShare?: number;
+  diagnosis?: Diagnosis;
+  startMs?: number;
+  /** File (relative to the report) holding the full bench result. */
+  benchFile?: string;
+  logDir?: string;
+}
+
+export interface MachineInfo {
+  cores: number;
+  cpuModel: string;
+  memoryBytes: number;
+  os: string;
+  node: string;
+  versions: Record<string, string>;
+  /** Always true here: say so wherever figures are shown. */
+  generatorSharesMachine: true;
+}
+
+export interface LadderReport {
+  schemaVersion: typeof LADDER_REPORT_VERSION;
+  kind: 'flickr-killr-ladder';
+  startedAt: string;
+  finishedAt: string;
+  interrupted: boolean;
+  options: {
+    quick: boolean;
+    dbPath: string;
+    users: number;
+    connections: number;
+    durationMs: number;
+    warmupMs: number;
+    runs: string[];
+  };
+  machine: MachineInfo;
+  runs: StageRunReport[];
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ladderHtml } from '../../../src/report/ladder-html.js';
+import { escapeXml, logBarChart, stackedBarChart } from '../../../src/report/svg-charts.js';
+import { sampleReport } from './report-fixture.js';
+
+test('escapeXml escapes the five XML specials', () => {
+  assert.equal(escapeXml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+});
+
+test('logBarChart draws one bar per positive value, none for missing ones', () => {
+  const svg = logBarChart({
+    title: 't',
+    unit: '/s',
+    series: [
+      { name: 'a', cls: 'bar a', color: '#000' },
+      { name: 'b', cls: 'bar b', color: '#111' },
+    ],
+    rows: [
+      { label: 'x', values: [10, undefined] },
+      { label: 'y', values: [1000, 0] },
+    ],
+  });
+  assert.equal(svg.match(/<rect class="bar a"/g)?.length, 2);
+  assert.equal(svg.match(/<rect class="bar b"/g), null);
+  // log scale: 1000 is drawn 3× as far from 1 as 10 is.
+  const widths = [...svg.matchAll(/class="bar a"[^>]*width="([\d.]+)"/g)].map((m) => Number(m[1]));
+  assert.ok(widths[1]! > widths[0]!);
+});
+
+test('stackedBarChart: segments proportional, total noted', () => {
+  const svg = stackedBarChart({
+    title: 't',
+    unit: 'cores',
+    series: [
+      { name: 'a', cls: 'a', color: '#000' },
+      { name: 'b', cls: 'b', color: '#111' },
+    ],
+    rows: [{ label: 'x', values: [1, 1] }],
+  });
+  const w = [...svg.matchAll(/class="seg [ab]"[^>]*width="([\d.]+)"/g)].map((m) => Number(m[1]));
+  assert.equal(w.length, 2);
+  assert.equal(w[0], w[1]);
+  assert.match(svg, />2\.00 cores</);
+});
+
+test('the HTML report is self-contained, escapes what it shows, and has a bar per measured stage', () => {
+  const html = ladderHtml(sampleReport());
+  assert.doesNotMatch(html, /<script/i, 'no script, and the hostile stage title is escaped');
+  assert.doesNotMatch(html, /(src|href)="https?:/, 'no external resources');
+  assert.match(html, /Test CPU &lt;b&gt;/);
+  assert.match(html, /&lt;boom&gt;/);
+  assert.equal(html.match(/<rect class="bar bar-pv"/g)?.length, 5);
+  assert.equal(html.match(/<rect class="bar bar-talk"/g)?.length, 5);
+  assert.match(html, /load generator runs on the same machine/);
+  assert.match(html, /apt-get install varnish/);
+  assert.match(html, /nginx 1\.22\.1/);
+  assert.doesNotMatch(html, /NaN|Infinity|undefined/);
+});
+
+test('a report with nothing measured still renders (every stage skipped)', () => {
+  const r = sampleReport();
+  r.runs = r.runs.map((x) => ({
+    id: x.id,
+    stage: x.stage,
+    label: x.label,
+    title: x.title,
+    summary: '',
+    status: 'skipped',
+    reason: 'missing nginx',
+  }));
+  const html = ladderHtml(r);
+  assert.equal(html.match(/<rect class="bar bar-pv"/g), null);
+  assert.doesNotMatch(html, /NaN|Infinity|undefined/);
+  assert.equal(html.match(/skipped: missing nginx/g)?.length, 2 * r.runs.length);
+});
