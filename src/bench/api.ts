@@ -22,6 +22,14 @@ export interface BenchOptions {
   /** Open loop: constant arrival rate in requests (or page views with --page) per second. */
   rate?: number;
   pipelining?: number;
+  /** A URL list file: one request per line, `[METHOD] URL [BODY]` (added by the bench engineer). */
+  listFile?: string;
+  /** Browser mode: revalidate assets (If-None-Match / If-Modified-Since) instead of re-fetching them. */
+  cache?: boolean;
+  /** Responses with a longer body are cut and counted as error 'body-too-large' (default 16 MiB). */
+  maxBodyBytes?: number;
+  /** Seed of the URL-template random numbers (repeatable runs); default: random. */
+  seed?: number;
 }
 
 export interface LatencySummary {

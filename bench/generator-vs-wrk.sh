@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# CPU per request of our generator vs wrk and autocannon 9, against nginx serving a 1 KB static
+# file on loopback, 50 connections, nginx pinned to core 0 and the generator to core 1 (taskset).
+# Targets (issue): ours <= 1.25x wrk and <= 0.8x autocannon with 1 thread; <= 4 us with -p 10;
+# requests/s within 10% of wrk's when the server is the bottleneck.
+# CPU is the tool's own user+sys time, read with bash `times` after it exits (GNU time is not
+# installed); it includes Node's start-up (~45 ms), negligible over a few seconds of requests.
+# Usage: bench/generator-vs-wrk.sh [SECONDS]   (needs: npx tsc -p tsconfig.build.json first)
+set -euo pipefail
+SECS="${1:-5}"
+CONNS=50
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DIR="$(mktemp -d /tmp/fk-genbench.XXXXXX)"
+for bin in nginx wrk taskset; do command -v "$bin" >/dev/null || { echo "missing: $bin" >&2; exit 1; }; done
+[ -f "$ROOT/dist/cli/main.js" ] || { echo "build first: npx tsc -p tsconfig.build.json" >&2; exit 1; }
+PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+mkdir -p "$DIR/html"
+# nginx started as root runs its worker as nobody: the temp dir must be world-readable.
+chmod 755 "$DIR" "$DIR/html"
+head -c 1024 /dev/zero | tr '\0' 'x' > "$DIR/html/1k.txt"
+chmod 644 "$DIR/html/1k.txt"
+cat > "$DIR/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $DIR/nginx.pid;
+error_log $DIR/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $DIR/body; proxy_temp_path $DIR/proxy; fastcgi_temp_path $DIR/fcgi;
+  uwsgi_temp_path $DIR/uwsgi; scgi_temp_path $DIR/scgi;
+  keepalive_requests 100000000;
+  server { listen 127.0.0.1:$PORT; root $DIR/html; }
+}
+CONF
+taskset -c 0 nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/error.log" &
+NGINX=$!
+cleanup() { kill "$NGINX" 2>/dev/null || true; wait "$NGINX" 2>/dev/null || true; rm -rf "$DIR"; }
+trap cleanup EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/1k.txt" >/dev/null 2>&1 && break; sleep 0.1; done
+URL="http://127.0.0.1:$PORT/1k.txt"
+
+# Runs "$@" on core 1; prints "<cpu seconds> " (children user+sys) after its output file is written.
+cpu_of() {
+  local out
+  out="$(bash -c 'taskset -c 1 "$@" > '"$DIR/out"' 2>&1; times' _ "$@" | tail -1)"
+  # `times` line 2: "<user>m<sec>s <sys>m<sec>s" for the children
+  echo "$out" | awk '{ split($1,u,"[ms]"); split($2,s,"[ms]"); printf "%.6f", u[1]*60+u[2]+s[1]*60+s[2] }'
+}
+
+row() { # name cpu requests seconds
+  awk -v n="$1" -v c="$2" -v r="$3" -v s="$4" 'BEGIN { printf "%-28s %12.0f %10.0f %12.2f\n", n, r/s, r, c*1e6/r }'
+}
+
+printf "%-28s %12s %10s %12s\n" tool "req/s" requests "CPU us/req"
+c="$(cpu_of wrk -t1 -c$CONNS -d${SECS}s "$URL")"
+r="$(grep -Eo '^ *[0-9]+ requests in' "$DIR/out" | grep -Eo '[0-9]+')"
+row "wrk -t1" "$c" "$r" "$SECS"
+grep -q "Non-2xx" "$DIR/out" && { echo "wrk saw non-2xx responses: check $DIR" >&2; exit 1; }
+
+c="$(cpu_of node "$ROOT/dist/cli/main.js" bench -t 1 -c $CONNS -d ${SECS}s --json "$DIR/ours.json" "$URL")"
+r="$(node -e 'const j=require(process.argv[1]); console.log(j.generator.allResponses)' "$DIR/ours.json")"
+row "flickr-killr bench -t1" "$c" "$r" "$SECS"
+grep -E 'WARNING' "$DIR/out" || true
+
+c="$(cpu_of node "$ROOT/node_modules/.bin/autocannon" -j -c $CONNS -d "$SECS" "$URL")"
+r="$(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); console.log(j.requests.total)' "$DIR/out")"
+row "autocannon 9" "$c" "$r" "$SECS"
+
+c="$(cpu_of node "$ROOT/dist/cli/main.js" bench -t 1 -c $CONNS -p 10 -d ${SECS}s --json "$DIR/ours.json" "$URL")"
+r="$(node -e 'const j=require(process.argv[1]); console.log(j.generator.allResponses)' "$DIR/ours.json")"
+row "flickr-killr bench -t1 -p10" "$c" "$r" "$SECS"
+
+c="$(cpu_of node "$ROOT/node_modules/.bin/autocannon" -j -p 10 -c $CONNS -d "$SECS" "$URL")"
+r="$(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); console.log(j.requests.total)' "$DIR/out")"
+row "autocannon 9 -p10" "$c" "$r" "$SECS"
+
+# Calibration: the floor for any Node generator here (raw net.Socket, no statistics).
+c="$(cpu_of node "$ROOT/bench/bench-minimal-loop.mjs" "$URL" $CONNS 1 "$SECS")"
+r="$(tail -1 "$DIR/out")"
+row "minimal Node loop" "$c" "$r" "$SECS"
+c="$(cpu_of node "$ROOT/bench/bench-minimal-loop.mjs" "$URL" $CONNS 10 "$SECS")"
+r="$(tail -1 "$DIR/out")"
+row "minimal Node loop -p10" "$c" "$r" "$SECS"
+
+# First request latency of a cold start: the result records it.
+node "$ROOT/dist/cli/main.js" bench -t 2 -c $CONNS -n 1000 --json "$DIR/ours.json" "$URL" >/dev/null
+node -e 'const j=require(process.argv[1]); console.log(`first request after ${j.generator.firstRequestMs} ms (2 worker threads)`)' "$DIR/ours.json"

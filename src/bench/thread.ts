@@ -1,0 +1,39 @@
+import { performance } from 'node:perf_hooks';
+import { realClock } from './clock.js';
+import { tcpTransport } from './connection.js';
+import type { RecorderSnapshot } from './recorder.js';
+import { type EngineHooks, type EngineSpec, runEngine } from './scheduler.js';
+import { threadCpuSeconds } from './thread-cpu.js';
+
+/**
+ * Runs one thread's engine on real time and real sockets, and measures how busy this thread's
+ * event loop was (perf_hooks ELU) and how much of a core it used (/proc/thread-self): a loop
+ * ~90%+ busy means the generator, not the server, set the pace — the self-check no common load
+ * tool does (field notes).
+ */
+export function runThread(
+  spec: EngineSpec,
+  hooks: EngineHooks,
+): { done: Promise<RecorderSnapshot>; stop: () => void } {
+  const o = spec.opts;
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = threadCpuSeconds();
+  const t0 = performance.now();
+  const engine = runEngine(
+    spec,
+    realClock,
+    tcpTransport(realClock, o.maxBodyBytes, o.pipelining, o.cache),
+    hooks,
+  );
+  const done = engine.done.then((snapshot) => {
+    snapshot.elu = [performance.eventLoopUtilization(elu0).utilization];
+    const cpu1 = threadCpuSeconds();
+    const wallS = (performance.now() - t0) / 1000;
+    // Share of one core this thread used over its run (-1 where /proc/thread-self is missing).
+    snapshot.threadCpu = [
+      cpu0 === undefined || cpu1 === undefined || wallS <= 0 ? -1 : (cpu1 - cpu0) / wallS,
+    ];
+    return snapshot;
+  });
+  return { done, stop: () => engine.stop() };
+}

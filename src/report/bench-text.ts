@@ -1,0 +1,109 @@
+import type { LatencySummary } from '../bench/api.js';
+import type { BenchResult } from '../bench/result.js';
+
+/** Rendering only: a bench result in, text out (the CLI prints it; the ladder may quote it). */
+
+/** Microseconds as a human reads them: 850µs, 12.3ms, 1.20s. */
+export function formatUs(us: number): string {
+  if (us < 1000) return `${Math.round(us)}µs`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)}ms`;
+  return `${(us / 1e6).toFixed(2)}s`;
+}
+
+function formatRate(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${Math.round(n)} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+const COLS = ['mean', 'stdev', 'p50', 'p90', 'p99', 'p999', 'max'] as const;
+
+function latencyRow(name: string, l: LatencySummary): string {
+  return `  ${name.padEnd(13)}${COLS.map((c) => formatUs(l[c]).padStart(9)).join('')}${String(l.count).padStart(10)}`;
+}
+
+export function renderProgress(p: { elapsedMs: number; requests: number; errors: number }): string {
+  const s = p.elapsedMs / 1000;
+  const rate = s > 0 ? p.requests / s : 0;
+  return `  ${s.toFixed(1)}s  ${p.requests} responses  ${formatRate(rate)} req/s  ${p.errors} errors`;
+}
+
+export function renderSummary(r: BenchResult): string {
+  const o = r.options;
+  const out: string[] = [];
+  const mode = o.mode === 'open' ? `open loop at ${o.rate}/s` : 'closed loop';
+  out.push(
+    `flickr-killr bench: ${o.urls.join(' ')}`,
+    `  ${o.connections} virtual users on ${o.threads} thread(s), ${mode}${o.pipelining > 1 ? `, pipelining ${o.pipelining}` : ''}${o.page ? ', browser mode' : ''}; measured ${r.durationS.toFixed(2)}s${o.warmupMs > 0 ? ` after ${o.warmupMs / 1000}s warm-up` : ''}`,
+    '',
+    `  requests/s   ${formatRate(r.rates.requestsPerS).padStart(12)}   (${r.totals.requests} requests)`,
+  );
+  if (o.page)
+    out.push(
+      `  page views/s ${formatRate(r.rates.pageViewsPerS).padStart(12)}   (${r.totals.pageViews} page views, ${r.pageViewsFailed} failed)`,
+    );
+  out.push(`  transfer/s   ${formatBytes(r.rates.bytesPerS).padStart(12)}`, '');
+  out.push(`  latency      ${COLS.map((c) => c.padStart(9)).join('')}     count`);
+  out.push(latencyRow(o.mode === 'open' ? 'corrected' : 'all', r.latency));
+  if (o.mode === 'open') out.push(latencyRow('uncorrected', r.latencyUncorrected));
+  if (r.pageLoad) out.push(latencyRow('page load', r.pageLoad));
+  const classes = Object.entries(r.classes);
+  if (classes.length > 1) for (const [k, v] of classes) out.push(latencyRow(`  ${k}`, v.latency));
+  out.push('');
+  const codes = Object.entries(r.statusCodes)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  out.push(`  status codes  ${codes === '' ? 'none' : codes}`);
+  const errors = Object.entries(r.errors)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  out.push(`  errors        ${errors === '' ? 'none' : errors}`);
+  const timing = Object.entries(r.serverTiming);
+  if (timing.length > 0)
+    out.push(
+      `  Server-Timing ${timing.map(([k, v]) => `${k} ${v.meanMs.toFixed(2)}ms (${v.count})`).join(', ')}`,
+    );
+  const g = r.generator;
+  out.push(
+    `  generator     ${g.cpuPerRequestUs.toFixed(1)}µs CPU/request, event loop ${g.elu.map((u) => `${Math.round(u * 100)}%`).join('/')} busy${g.threadCpu.length > 0 && g.threadCpu.every((c) => c >= 0) ? `, ${g.threadCpu.map((c) => `${Math.round(c * 100)}%`).join('/')} of a core` : ''}, first request after ${g.firstRequestMs.toFixed(0)}ms`,
+  );
+  for (const w of g.warnings) out.push(`  WARNING: ${w}`);
+  return `${out.join('\n')}\n`;
+}
+
+function change(a: number, b: number): string {
+  if (a === b) return '=';
+  if (a === 0) return 'new';
+  const pct = ((b - a) / a) * 100;
+  return `${pct > 0 ? '+' : ''}${pct.toFixed(1)}%`;
+}
+
+/** Two results side by side with the relative change of each figure. */
+export function renderCompare(a: BenchResult, b: BenchResult, nameA: string, nameB: string): string {
+  const rows: [string, string, string, string][] = [];
+  const num = (label: string, x: number, y: number, fmt: (n: number) => string) =>
+    rows.push([label, fmt(x), fmt(y), change(x, y)]);
+  num('requests/s', a.rates.requestsPerS, b.rates.requestsPerS, formatRate);
+  if (a.options.page || b.options.page)
+    num('page views/s', a.rates.pageViewsPerS, b.rates.pageViewsPerS, formatRate);
+  num('transfer/s', a.rates.bytesPerS, b.rates.bytesPerS, formatBytes);
+  for (const c of COLS) num(`latency ${c}`, a.latency[c], b.latency[c], formatUs);
+  if (a.pageLoad && b.pageLoad)
+    for (const c of ['p50', 'p99'] as const) num(`page load ${c}`, a.pageLoad[c], b.pageLoad[c], formatUs);
+  num('errors', a.totals.errors, b.totals.errors, String);
+  const kinds = new Set([...Object.keys(a.errors), ...Object.keys(b.errors)]);
+  for (const k of kinds) num(`  ${k}`, a.errors[k] ?? 0, b.errors[k] ?? 0, String);
+  num('CPU µs/request', a.generator.cpuPerRequestUs, b.generator.cpuPerRequestUs, (n) => n.toFixed(1));
+  const w = [
+    Math.max(...rows.map((r) => r[0].length), 6),
+    Math.max(...rows.map((r) => r[1].length), nameA.length),
+    Math.max(...rows.map((r) => r[2].length), nameB.length),
+  ];
+  const line = (r: string[]) =>
+    `  ${r[0]!.padEnd(w[0]!)}  ${r[1]!.padStart(w[1]!)}  ${r[2]!.padStart(w[2]!)}  ${r[3]!.padStart(8)}`;
+  return `${[line(['', nameA, nameB, 'change']), ...rows.map(line)].join('\n')}\n`;
+}
