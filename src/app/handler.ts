@@ -38,7 +38,9 @@ function sessionOutageLogger(deps: AppDeps): (e: unknown) => void {
       return;
     }
     const more = suppressed > 0 ? ` (${suppressed} more since the last warning)` : '';
-    deps.onWarning?.(`session store (${deps.sessions.kind}) unavailable, serving as logged out${more}: ${(e as Error)?.message ?? e}`);
+    deps.onWarning?.(
+      `session store (${deps.sessions.kind}) unavailable, serving as logged out${more}: ${(e as Error)?.message ?? e}`,
+    );
     lastLogged = now;
     suppressed = 0;
   };

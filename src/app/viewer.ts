@@ -1,4 +1,4 @@
-import { type Session, SESSION_TTL_MS } from '../session/session-store.js';
+import { SESSION_TTL_MS, type Session } from '../session/session-store.js';
 import type { AppContext, RouteInput, Viewer } from './context.js';
 import { cookieValue, SESSION_COOKIE } from './cookies.js';
 

@@ -67,7 +67,13 @@ async function runWorker(v: Values, io: Io): Promise<number> {
   let app: Awaited<ReturnType<typeof composeApp>> | undefined;
   let server: Awaited<ReturnType<typeof listen>> | undefined;
   try {
-    app = await composeApp({ dbPath: v.db, sessions: backends.sessions, assets: backends.assets, onError, onWarning: warn });
+    app = await composeApp({
+      dbPath: v.db,
+      sessions: backends.sessions,
+      assets: backends.assets,
+      onError,
+      onWarning: warn,
+    });
     server = await listen(app.handler, { port: v.port, host: v.host, onError });
     await untilAborted(io.signal);
   } finally {

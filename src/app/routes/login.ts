@@ -54,6 +54,8 @@ async function sessionCall<T>(ctx: AppContext, call: () => Promise<T>): Promise<
     return await call();
   } catch (e) {
     ctx.onSessionStoreDown?.(e);
-    throw new HttpError(503, 'Sign-in is unavailable for a moment; please try again shortly.', { 'Retry-After': '5' });
+    throw new HttpError(503, 'Sign-in is unavailable for a moment; please try again shortly.', {
+      'Retry-After': '5',
+    });
   }
 }

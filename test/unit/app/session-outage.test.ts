@@ -54,7 +54,10 @@ test('session store outage: pages render logged out and marked, login/logout are
     const logged = await fetch({ method: 'POST', target: '/login', headers: form, body: 'user=3' });
     assert.equal(logged.status, 303);
     const cookie = String(logged.headers['set-cookie']).split(';')[0]!;
-    assert.match((await fetch({ method: 'GET', target: '/users/3', headers: { cookie } })).body.toString(), /data-user-id="3"/);
+    assert.match(
+      (await fetch({ method: 'GET', target: '/users/3', headers: { cookie } })).body.toString(),
+      /data-user-id="3"/,
+    );
 
     store.down = true;
     for (let i = 0; i < 5; i++) {
@@ -72,7 +75,10 @@ test('session store outage: pages render logged out and marked, login/logout are
     const logout = await fetch({ method: 'POST', target: '/logout', headers: { cookie } });
     assert.equal(logout.status, 503);
     assert.equal(warnings.length, 1, `one warning per outage window, got ${warnings.length}`);
-    assert.match(warnings[0]!, /session store \(redis\) unavailable, serving as logged out: connect ECONNREFUSED/);
+    assert.match(
+      warnings[0]!,
+      /session store \(redis\) unavailable, serving as logged out: connect ECONNREFUSED/,
+    );
     assert.equal(errors.length, 0, 'an outage is not a 500');
 
     store.down = false;
