@@ -3,7 +3,7 @@ import { openBackends } from '../server/backends.js';
 import { composeApp } from '../server/compose.js';
 import { listen } from '../server/node-http.js';
 import { intOption, parse } from './args.js';
-import type { Command, Io } from './io.js';
+import { type Command, type Io, untilAborted } from './io.js';
 
 const USAGE = `flickr-killr app-server --port P [--host 127.0.0.1] --db PATH [--sessions db|redis|memcached]
                         [--redis URL] [--memcached HOST:PORT] [--fill-memcached]
@@ -51,10 +51,7 @@ async function run(args: string[], io: Io): Promise<number> {
     });
     server = await listen(app.handler, { port, host: values.host ?? '127.0.0.1', onError });
     io.stdout(`listening ${server.url}\n`);
-    await new Promise<void>((resolve) => {
-      if (io.signal.aborted) resolve();
-      else io.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await untilAborted(io.signal);
   } finally {
     await server?.close();
     await app?.close();

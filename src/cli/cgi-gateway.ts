@@ -5,7 +5,7 @@ import { FkError } from '../errors.js';
 import { distPath, staticRootFor } from '../paths.js';
 import { createCgiGateway } from '../server/cgi-gateway.js';
 import { durationOption, intOption, parse } from './args.js';
-import type { Command } from './io.js';
+import { type Command, untilAborted } from './io.js';
 
 const USAGE = `Usage: flickr-killr cgi-gateway --db PATH [--port P] [--host 127.0.0.1] [--max-children N] [--timeout 30s]
 
@@ -55,10 +55,7 @@ export const command: Command = {
       throw e;
     }
     io.stdout(`listening ${url}\n`);
-    await new Promise<void>((done) => {
-      if (io.signal.aborted) done();
-      else io.signal.addEventListener('abort', () => done(), { once: true });
-    });
+    await untilAborted(io.signal);
     await gateway.close();
     await assets.close();
     return 0;

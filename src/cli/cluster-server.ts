@@ -5,7 +5,7 @@ import { composeApp } from '../server/compose.js';
 import { listen } from '../server/node-http.js';
 import type { SessionBackend } from '../stages/stage.js';
 import { intOption, parse } from './args.js';
-import type { Command, Io } from './io.js';
+import { type Command, type Io, untilAborted } from './io.js';
 
 const USAGE = `flickr-killr cluster-server --port P [--host 127.0.0.1] --workers N --db PATH
                             [--sessions db|redis|memcached] [--redis URL] [--memcached HOST:PORT]
@@ -43,13 +43,6 @@ function parseValues(args: string[]) {
 
 function isSessionBackend(s: string): s is SessionBackend {
   return s === 'db' || s === 'redis' || s === 'memcached';
-}
-
-function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }
 
 /** One worker: the same app server as `app-server`; node:cluster shares the primary's socket. */

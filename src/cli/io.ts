@@ -19,3 +19,11 @@ export type Command = {
   usage: string;
   run: (args: string[], io: Io) => Promise<number>;
 };
+
+/** Resolves when the command is asked to stop (Ctrl-C / SIGTERM): servers run until then. */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

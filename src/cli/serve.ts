@@ -6,7 +6,7 @@ import { loadStage, STAGE_ORDER } from '../stages/index.js';
 import { missingPrerequisites } from '../stages/prereq.js';
 import type { SessionBackend, StageOptions } from '../stages/stage.js';
 import { intOption, parse } from './args.js';
-import type { Command, Io } from './io.js';
+import { type Command, type Io, untilAborted } from './io.js';
 
 const USAGE = `flickr-killr serve --stage ${STAGE_ORDER.join('|')} [--port P] [--db PATH]
                     [--workers N] [--sessions db|redis|memcached] [--redis URL] [--cgi-host lighttpd|builtin]
@@ -76,10 +76,7 @@ async function run(args: string[], io: Io): Promise<number> {
       `stage ${stage.name}${version}: ${stage.summary}\nrun dir ${running.runDir}; Ctrl-C stops it\n`,
     );
     io.stdout(`${running.url}\n`);
-    await new Promise<void>((done) => {
-      if (io.signal.aborted) done();
-      else io.signal.addEventListener('abort', () => done(), { once: true });
-    });
+    await untilAborted(io.signal);
   } finally {
     await running.stop();
   }

@@ -3,7 +3,7 @@
  * renderers read. Versioned; its JSON form is schemas/ladder-report.schema.json (checked with ajv in
  * test/unit/report/report-schema.test.ts). report/ imports only types: result JSON in, text/HTML out.
  */
-import type { LatencySummary } from '../bench/api.js';
+import type { BenchResultCore } from '../bench/api.js';
 
 export const LADDER_REPORT_VERSION = 1 as const;
 
@@ -60,26 +60,7 @@ export interface CpuBreakdown {
 }
 
 /** The part of a BenchResult the report keeps (the full result is written beside it). */
-export interface BenchSummary {
-  durationS: number;
-  connections: number;
-  totals: { requests: number; pageViews: number; bytes: number; errors: number };
-  rates: { requestsPerS: number; pageViewsPerS: number; bytesPerS: number };
-  latency: LatencySummary;
-  pageLoad?: LatencySummary;
-  classes: Record<string, { requests: number; latency: LatencySummary }>;
-  statusCodes: Record<string, number>;
-  errors: Record<string, number>;
-  serverTiming: Record<string, { count: number; meanMs: number }>;
-  generator: {
-    threads: number;
-    cpuUserS: number;
-    cpuSystemS: number;
-    cpuPerRequestUs: number;
-    saturated: boolean;
-    warnings: string[];
-  };
-}
+export type BenchSummary = Omit<BenchResultCore, 'schemaVersion' | 'startedAt'> & { connections: number };
 
 export type RunStatus = 'ok' | 'skipped' | 'failed';
 

@@ -8,23 +8,8 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { runBench } from '../../src/bench/run.js';
-import type { Io } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run.js';
-
-function fakeIo(): Io & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    isTTY: false,
-    env: {},
-    cwd: process.cwd(),
-    signal: new AbortController().signal,
-  };
-}
+import { fakeIo } from '../helpers/fake-io.js';
 
 /**
  * The generator against a local raw-TCP server with known behaviour per path (undici's standalone

@@ -4,30 +4,17 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Io } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run.js';
 import { CLI_ENTRY } from '../../src/paths.js';
 import { canConnect } from '../../src/stages/free-port.js';
+import { fakeIo } from '../helpers/fake-io.js';
 import { rawHttpFetch } from './app-raw-client.js';
 
 // The CLI in-process (seed, index, serve, app-server); `serve` spawns the compiled app
 // (dist/cli/main.js), so build first: npx tsc -p tsconfig.build.json.
 
-function testIo(isTTY = false): Io & { out: string[]; err: string[]; abort(): void } {
-  const ac = new AbortController();
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    isTTY,
-    env: {},
-    cwd: dir,
-    signal: ac.signal,
-    abort: () => ac.abort(new Error('SIGTERM')),
-  };
+function testIo(isTTY = false) {
+  return fakeIo({ isTTY, cwd: dir });
 }
 
 async function waitFor<T>(what: string, f: () => T | undefined, timeoutMs = 15_000): Promise<T> {

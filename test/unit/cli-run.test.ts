@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { Io } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run.js';
 import { ERROR_CODES } from '../../src/errors.js';
-
-export function fakeIo(env: Record<string, string> = {}): Io & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    isTTY: false,
-    env,
-    cwd: process.cwd(),
-    signal: new AbortController().signal,
-  };
-}
+import { fakeIo } from '../helpers/fake-io.js';
 
 test('--help lists every command', async () => {
   const io = fakeIo();
