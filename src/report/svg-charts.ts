@@ -31,6 +31,7 @@ const LABEL_W = 170;
 const NOTE_W = 120;
 const PLOT_W = W - LABEL_W - NOTE_W;
 const BAR_H = 12;
+const VALUE_W = 56;
 
 function legend(series: Series[], y: number): string {
   return series
@@ -50,7 +51,9 @@ export function logBarChart(opts: { title: string; unit: string; series: Series[
   const all = opts.rows.flatMap((r) => r.values).filter((v): v is number => v !== undefined && v > 0);
   const lo = Math.floor(Math.log10(Math.min(...all, 1)));
   const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...all, 10))));
-  const x = (v: number) => LABEL_W + ((Math.log10(v) - lo) / (hi - lo)) * PLOT_W;
+  // The axis stops short of the note column by VALUE_W, so a bar near the top of its decade still
+  // has room for its value label (seen: "40,605" ran into "1.4× vs memcached").
+  const x = (v: number) => LABEL_W + ((Math.log10(v) - lo) / (hi - lo)) * (PLOT_W - VALUE_W);
   const rowH = opts.series.length * (BAR_H + 2) + 10;
   const top = 40;
   const h = top + opts.rows.length * rowH + 30;
@@ -61,7 +64,7 @@ export function logBarChart(opts: { title: string; unit: string; series: Series[
     parts.push(`<text x="${gx}" y="${h - 12}" class="tick" text-anchor="middle">${fmt(10 ** e)}</text>`);
   }
   parts.push(
-    `<text x="${LABEL_W + PLOT_W}" y="${h - 1}" class="tick" text-anchor="end">${escapeXml(opts.unit)}</text>`,
+    `<text x="${LABEL_W + PLOT_W - VALUE_W}" y="${h - 1}" class="tick" text-anchor="end">${escapeXml(opts.unit)}</text>`,
   );
   opts.rows.forEach((r, i) => {
     const y0 = top + i * rowH;

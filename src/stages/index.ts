@@ -1,5 +1,8 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FkError } from '../errors.js';
-import type { StageDefinition, StageName } from './stage.js';
+import type { RunningStage, StageDefinition, StageName } from './stage.js';
 
 /** The talk's order: 0.1 → 0.4, then its "other options". */
 export const STAGE_ORDER: StageName[] = [
@@ -29,5 +32,40 @@ export function isStageName(name: string): name is StageName {
 
 export async function loadStage(name: string): Promise<StageDefinition> {
   if (!isStageName(name)) throw new FkError('E_STAGE_UNKNOWN', `unknown stage '${name}'`);
-  return loaders[name]();
+  return withOwnedRunDir(await loaders[name]());
+}
+
+/**
+ * Configs, pid files and logs live in a per-run temp dir (never /etc). When the caller gives no
+ * run dir, the stage gets a fresh one that a clean stop() removes, so `serve` leaves nothing
+ * behind; a failed start keeps it when it holds logs, because the error names the log inside it.
+ */
+function withOwnedRunDir(def: StageDefinition): StageDefinition {
+  return {
+    ...def,
+    start: async (opts) => {
+      if (opts.runDir !== undefined) return def.start(opts);
+      const dir = mkdtempSync(join(tmpdir(), `fk-${def.name}-`));
+      let running: RunningStage;
+      try {
+        running = await def.start({ ...opts, runDir: dir });
+      } catch (e) {
+        // Refused before anything ran (port in use, missing database): no log to point at.
+        if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+        throw e;
+      }
+      let stopped: Promise<void> | undefined;
+      const owned: RunningStage = {
+        name: running.name,
+        url: running.url,
+        runDir: running.runDir,
+        processes: () => running.processes(),
+        stop: () => {
+          stopped ??= running.stop().then(() => rmSync(dir, { recursive: true, force: true }));
+          return stopped;
+        },
+      };
+      return owned;
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,8 +153,9 @@ test('resets, garbage, a cut body, an endless body and silence are counted by ki
   }
 });
 
-test('a URL list file: methods, bodies with ranges, HEAD without a body, lines in turn', async () => {
+test('a URL list file: methods, bodies with ranges, HEAD without a body, lines in turn', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fk-bench-list-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const list = join(dir, 'urls.txt');
   writeFileSync(
     list,
@@ -235,8 +236,9 @@ test('two worker threads merge exactly; the result validates against its JSON Sc
   assert.equal(validate({ ...doc, schemaVersion: 2 }), false);
 });
 
-test('CLI: summary, --json, then bench compare; bad input is one line with a code', async () => {
+test('CLI: summary, --json, then bench compare; bad input is one line with a code', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fk-bench-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const io = fakeIo();
   const code = await runCli(
     ['bench', '-c', '2', '-t', '1', '-n', '30', '--json', join(dir, 'a.json'), `${base}/fixed`],
@@ -275,8 +277,9 @@ test('CLI: a live progress line on a terminal, none otherwise', async () => {
   assert.deepEqual(quiet.err, []);
 });
 
-test('compiled CLI: two worker threads from dist/ (build first), JSON result on disk', async () => {
+test('compiled CLI: two worker threads from dist/ (build first), JSON result on disk', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fk-bench-dist-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const main = new URL('../../dist/cli/main.js', import.meta.url);
   const out = join(dir, 'r.json');
   // Asynchronously: the test server answering it lives in this process's event loop.

@@ -87,10 +87,13 @@ test('serve --stage single: prints the URL, serves, and stops its process on abo
   const pid = Number(/^app-(\d+)$/.exec(String(r.headers['x-served-by']))?.[1]);
   assert.ok(pid > 0 && pid !== process.pid);
   assert.equal(alive(pid), true);
+  const runDir = /run dir (\S+);/.exec(io.err.join(''))?.[1];
+  assert.ok(runDir !== undefined && existsSync(runDir), 'serve names its per-run directory');
   io.abort();
   assert.equal(await done, 0, io.err.join(''));
   assert.equal(alive(pid), false, 'the app process is gone');
   assert.equal(await canConnect(Number(new URL(url).port)), false, 'nothing listens any more');
+  assert.equal(existsSync(runDir), false, 'and its temp run directory is removed');
 });
 
 test('serve on a port in use: one clear line, non-zero, nothing started', async (t) => {

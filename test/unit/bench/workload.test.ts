@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -51,8 +51,9 @@ test('list file: [METHOD] URL [BODY], comments, blank lines; all bad lines repor
   assert.throws(() => parseListFile('# only comments\n'), { code: 'E_BAD_LIST_FILE' });
 });
 
-test('options: defaults, all problems at once, list file read, login resolved against the first URL', () => {
+test('options: defaults, all problems at once, list file read, login resolved against the first URL', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fk-bench-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'list.txt'), 'http://127.0.0.1:9/a\n');
   const o = resolveOptions({
     urls: [],
