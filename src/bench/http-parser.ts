@@ -1,4 +1,12 @@
-import { digits3, nameIs, parseLength } from './header-scan.js';
+import {
+  blankHead,
+  type HeadInfo,
+  HeadMemo,
+  INCOMPLETE,
+  MALFORMED,
+  scanHead,
+  TOO_LARGE,
+} from './header-scan.js';
 
 /**
  * An incremental HTTP/1.1 response parser (RFC 9112) for the load generator's hot path: fed raw
@@ -51,6 +59,8 @@ export class ResponseParser {
   private line = '';
   private keepBody = false;
   private res: ParsedResponse = blank();
+  private readonly head: HeadInfo = blankHead();
+  private readonly memo = new HeadMemo();
 
   constructor(
     private readonly sink: ParserSink,
@@ -69,31 +79,31 @@ export class ResponseParser {
    * Parses a chunk; returns an error kind when the stream is broken (the caller closes it).
    * The chunk may be overwritten after this returns: nothing keeps a reference to it.
    */
-  feed(chunk: Buffer): ParseErrorKind | null {
+  feed(chunk: Buffer, len = chunk.length): ParseErrorKind | null {
     let off = 0;
-    const len = chunk.length;
     while (off < len) {
       switch (this.state) {
         case HEAD: {
-          let buf = off === 0 ? chunk : chunk.subarray(off);
-          let from = 0;
-          if (this.pending !== null) {
-            from = Math.max(0, this.pending.length - 3);
-            buf = Buffer.concat([this.pending, buf]);
-          }
-          const end = buf.indexOf(CRLFCRLF, from);
-          if (end < 0) {
-            if (buf.length > this.maxHeaderBytes) return 'malformed';
+          // Parsed in place in the read buffer; only a head cut by a read is copied and re-parsed.
+          const pending = this.pending;
+          const buf = pending === null ? chunk : Buffer.concat([pending, chunk.subarray(off, len)]);
+          const from = pending === null ? off : 0;
+          const to = pending === null ? len : buf.length;
+          // A head cut by reads is parsed only once its blank line is there: linear, however it trickles in.
+          const end =
+            pending !== null && buf.indexOf(CRLFCRLF, Math.max(0, pending.length - 3)) < 0
+              ? INCOMPLETE
+              : this.parseHead(buf, from, to);
+          if (end === MALFORMED) return 'malformed';
+          if (end === TOO_LARGE) return 'body-too-large';
+          if (end === INCOMPLETE) {
+            if (to - from > this.maxHeaderBytes) return 'malformed';
             // Copied: the transport reuses its read buffer for the next chunk.
-            this.pending = buf === chunk || buf.buffer === chunk.buffer ? Buffer.from(buf) : buf;
+            this.pending = pending === null ? Buffer.from(chunk.subarray(off, len)) : buf;
             return null;
           }
-          const used = end + 4 - (this.pending === null ? 0 : this.pending.length);
           this.pending = null;
-          if (end > this.maxHeaderBytes) return 'malformed';
-          const err = this.parseHead(buf.toString('latin1', 0, end), end + 4);
-          if (err !== null) return err;
-          off += used;
+          off += end - from - (pending === null ? 0 : pending.length);
           break;
         }
         case BODY_LENGTH: {
@@ -107,7 +117,8 @@ export class ResponseParser {
         }
         case CHUNK_SIZE:
         case TRAILERS: {
-          const lf = chunk.indexOf(10, off);
+          let lf = chunk.indexOf(10, off);
+          if (lf >= len) lf = -1;
           const stop = lf < 0 ? len : lf;
           this.line += chunk.toString('latin1', off, stop);
           this.res.bytes += stop - off + (lf < 0 ? 0 : 1);
@@ -180,78 +191,44 @@ export class ResponseParser {
     if (this.keepBody && n > 0) this.res.body!.push(Buffer.from(chunk.subarray(off, off + n)));
   }
 
-  private parseHead(head: string, headBytes: number): ParseErrorKind | null {
-    // "HTTP/1.x SSS": checked by char codes, no regex match array per response.
-    if (!head.startsWith('HTTP/1.') || head.charCodeAt(8) !== 32) return 'malformed';
-    const minor = head.charCodeAt(7) - 48;
-    const status = digits3(head);
-    const after = head.charCodeAt(12); // a space before the reason, or CR when there is none
-    if ((minor !== 0 && minor !== 1) || status < 0 || (head.length > 12 && after !== 32 && after !== 13))
-      return 'malformed';
+  /**
+   * Parses the head in b[from..to): returns the offset just past its blank line, INCOMPLETE when
+   * the blank line is not there yet (nothing is kept: the head is parsed again with more bytes),
+   * MALFORMED or TOO_LARGE; on success the response's body state is set up.
+   */
+  private parseHead(b: Buffer, from: number, to: number): number {
+    const h = this.head;
+    let end = from + this.memo.match(b, from, to);
+    if (end === from) {
+      end = scanHead(b, from, to, this.maxHeaderBytes, this.validators, h);
+      if (end < 0) return end;
+      this.memo.remember(b, from, end, h);
+    }
     const res = this.res;
+    res.bytes += end - from;
+    // 1xx interim response (100 Continue, 103 Early Hints): only its bytes count; the real one follows.
+    const status = h.status;
+    if (status < 200) return end;
     res.status = status;
-    res.bytes += headBytes;
-    let keepAlive = minor === 1;
-    let length = -1;
-    let chunked = false;
-    let te = false;
-    let pos = head.indexOf('\r\n');
-    while (pos >= 0) {
-      const start = pos + 2;
-      const next = head.indexOf('\r\n', start);
-      const stop = next < 0 ? head.length : next;
-      pos = next;
-      const colon = head.indexOf(':', start);
-      if (colon <= start || colon >= stop) return 'malformed';
-      // Dispatch on name length and first letter, compare case-insensitively in place: headers we
-      // do not need (Date, Server, Accept-Ranges, ...) cost no string copy at all.
-      const nameLen = colon - start;
-      const first = head.charCodeAt(start) | 0x20;
-      if (nameLen === 14 && first === 99 && nameIs(head, start, 'content-length')) {
-        const n = parseLength(head, colon + 1, stop);
-        if (n < 0 || (length >= 0 && n !== length)) return 'malformed';
-        length = n;
-      } else if (nameLen === 10 && first === 99 && nameIs(head, start, 'connection')) {
-        const v = head.slice(colon + 1, stop).toLowerCase();
-        if (v.includes('close')) keepAlive = false;
-        else if (v.includes('keep-alive')) keepAlive = true;
-      } else if (nameLen === 17 && first === 116 && nameIs(head, start, 'transfer-encoding')) {
-        te = true;
-        chunked = /(?:^|,)\s*chunked\s*$/i.test(head.slice(colon + 1, stop));
-      } else if (nameLen === 10 && first === 115 && nameIs(head, start, 'set-cookie')) {
-        if (res.setCookies === null) res.setCookies = [];
-        res.setCookies.push(head.slice(colon + 1, stop).trim());
-      } else if (nameLen === 13 && first === 115 && nameIs(head, start, 'server-timing')) {
-        const value = head.slice(colon + 1, stop).trim();
-        res.serverTiming = res.serverTiming === null ? value : `${res.serverTiming}, ${value}`;
-      } else if (this.validators) {
-        if (nameLen === 4 && first === 101 && nameIs(head, start, 'etag'))
-          res.etag = head.slice(colon + 1, stop).trim();
-        else if (nameLen === 13 && first === 108 && nameIs(head, start, 'last-modified'))
-          res.lastModified = head.slice(colon + 1, stop).trim();
-      }
-    }
-    if (status < 200) {
-      // 1xx interim response (100 Continue, 103 Early Hints): the real one follows.
-      const bytes = res.bytes;
-      reset(res);
-      res.bytes = bytes;
-      return null;
-    }
-    res.keepAlive = keepAlive;
+    res.keepAlive = h.keepAlive;
+    res.setCookies = h.setCookies;
+    res.serverTiming = h.serverTiming;
+    res.etag = h.etag;
+    res.lastModified = h.lastModified;
+    const length = h.length;
     this.keepBody = this.sink.wantsBody();
     if (this.keepBody) res.body = [];
     if (this.sink.requestWasHead() || status === 204 || status === 304) this.complete();
-    else if (te)
-      this.state = chunked ? CHUNK_SIZE : UNTIL_CLOSE; // RFC 9112 6.3: TE wins over CL
+    else if (h.te)
+      this.state = h.chunked ? CHUNK_SIZE : UNTIL_CLOSE; // RFC 9112 6.3: TE wins over CL
     else if (length >= 0) {
-      if (length > this.maxBodyBytes) return 'body-too-large';
+      if (length > this.maxBodyBytes) return TOO_LARGE;
       this.remaining = length;
       this.state = BODY_LENGTH;
       if (length === 0) this.complete();
     } else this.state = UNTIL_CLOSE;
     if (this.state === UNTIL_CLOSE) res.keepAlive = false;
-    return null;
+    return end;
   }
 
   private complete(): void {

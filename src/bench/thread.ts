@@ -19,12 +19,7 @@ export function runThread(
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = threadCpuSeconds();
   const t0 = performance.now();
-  const engine = runEngine(
-    spec,
-    realClock,
-    tcpTransport(realClock, o.maxBodyBytes, o.pipelining, o.cache),
-    hooks,
-  );
+  const engine = runEngine(spec, realClock, tcpTransport(realClock, o.maxBodyBytes, o.cache), hooks);
   const done = engine.done.then((snapshot) => {
     snapshot.elu = [performance.eventLoopUtilization(elu0).utilization];
     const cpu1 = threadCpuSeconds();

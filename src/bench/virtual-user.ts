@@ -103,10 +103,10 @@ export class VirtualUser implements ConnectionSink {
     this.send(def.url.origin, 0, bytes, CLS_PAGE, target, false, true, intendedAt);
   }
 
-  onResponse(_conn: Connection, x: Exchange, res: ParsedResponse): void {
+  onResponse(_conn: Connection, x: Exchange, res: ParsedResponse, at?: number): void {
     if (res.setCookies !== null) for (const c of res.setCookies) this.jar.set(c);
     if (this.ctx.stopped) return;
-    const now = this.ctx.clock.now();
+    const now = at ?? this.ctx.clock.now();
     this.ctx.recorder.response(x, res, now);
     switch (x.cls) {
       case CLS_URL:

@@ -119,3 +119,53 @@ test('an endless or oversized body is capped; a cut response is "closed"', () =>
   assert.equal(c.p.end(), 'closed');
   assert.equal(parser().p.end(), null, 'idle close is clean');
 });
+
+test('responses trickled in byte by byte through a reused read buffer parse the same', () => {
+  for (const text of [
+    'HTTP/1.1 200 OK\r\nServer-Timing: app;dur=3\r\nContent-Length: 3\r\n\r\nabc',
+    'HTTP/1.1 200 OK\r\nServer-Timing: app;dur=3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+  ]) {
+    const { p, got } = parser();
+    const bytes = Buffer.from(text, 'latin1');
+    // The transport reads into one reused buffer: bytes past `len` are stale and must be ignored.
+    const reused = Buffer.alloc(64, '\nHTTP/1.1 500 Stale\r\n\r\n');
+    for (let i = 0; i < bytes.length; i++) {
+      reused[0] = bytes[i]!;
+      assert.equal(p.feed(reused, 1), null);
+    }
+    assert.deepEqual(
+      got.map((r) => [r.status, r.bodyBytes, r.bytes, r.serverTiming]),
+      [[200, 3, text.length, 'app;dur=3']],
+      text,
+    );
+  }
+});
+
+test('repeated heads (remembered) and heads that differ by one byte each parse on their own', () => {
+  const head = (status: string, len: number, timing: string, conn = 'keep-alive') =>
+    `HTTP/1.1 ${status}\r\nConnection: ${conn}\r\nServer-Timing: ${timing}\r\nContent-Length: ${len}\r\n\r\n${'x'.repeat(len)}`;
+  const seq: [string, number, string, string?][] = [];
+  for (let i = 0; i < 30; i++) seq.push(['200 OK', 5, 'db;dur=1']); // the same head again and again
+  for (let i = 0; i < 30; i++) seq.push(['200 OK', 5, `db;dur=${i % 10}`]); // same length, new bytes
+  seq.push(['404 No', 6, 'db;dur=1'], ['200 OK', 5, 'db;dur=1'], ['200 OK', 4, 'db;dur=1']);
+  seq.push(['200 OK', 5, 'db;dur=1', 'Close']);
+  const { p, got } = parser();
+  assert.equal(p.feed(Buffer.from(seq.map(([s, n, t, c]) => head(s, n, t, c)).join(''), 'latin1')), null);
+  assert.deepEqual(
+    got.map((r) => [r.status, r.bodyBytes, r.serverTiming, r.keepAlive]),
+    seq.map(([s, n, t, c]) => [Number(s.slice(0, 3)), n, t, c === undefined]),
+  );
+});
+
+test('Connection values: tokens in any case, with spaces, in a list', () => {
+  for (const [value, keepAlive] of [
+    ['  Keep-Alive ', true],
+    ['CLOSE', false],
+    ['upgrade, close', false],
+    ['foo, keep-alive', true],
+  ] as const) {
+    const { p, got } = parser();
+    p.feed(Buffer.from(`HTTP/1.0 200 OK\r\nConnection:${value}\r\nContent-Length: 0\r\n\r\n`));
+    assert.equal(got[0]!.keepAlive, keepAlive, value);
+  }
+});
