@@ -27,11 +27,14 @@ test('docs/errors.md lists every error code', () => {
     assert.ok(doc.includes(code), `docs/errors.md is missing ${code}`);
 });
 
-test('docs/cli.md holds every public command\'s --help verbatim', async () => {
+test("docs/cli.md holds every public command's --help verbatim", async () => {
   const doc = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
   for (const name of ['start', 'seed', 'index', 'serve', 'bench', 'ladder']) {
     const io = fakeIo();
     assert.equal(await runCli([name, '--help'], io), 0);
-    assert.ok(doc.includes(io.out.join('').trimEnd()), `docs/cli.md is out of date for '${name}': regenerate it`);
+    assert.ok(
+      doc.includes(io.out.join('').trimEnd()),
+      `docs/cli.md is out of date for '${name}': regenerate it`,
+    );
   }
 });
