@@ -1,7 +1,5 @@
 import { FkError } from '../errors.js';
-import { openBackends } from '../server/backends.js';
-import { composeApp } from '../server/compose.js';
-import { listen } from '../server/node-http.js';
+import { runAppProcess } from '../server/app-process.js';
 import { intOption, parse } from './args.js';
 import { type Command, type Io, untilAborted } from './io.js';
 
@@ -30,33 +28,19 @@ async function run(args: string[], io: Io): Promise<number> {
   }
   const onError = (e: unknown) =>
     io.stderr(`app-server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  const warn = (line: string) => io.stderr(`app-server: warning: ${line}\n`);
-  const backends = await openBackends({
+  await runAppProcess({
     dbPath: values.db,
     sessions,
     redisUrl: values.redis,
     memcachedAddr: values.memcached,
     fillMemcached: values['fill-memcached'] === true,
-    log: warn,
+    port,
+    host: values.host ?? '127.0.0.1',
+    onError,
+    onWarning: (line) => io.stderr(`app-server: warning: ${line}\n`),
+    onListening: (url) => io.stdout(`listening ${url}\n`),
+    until: untilAborted(io.signal),
   });
-  let app: Awaited<ReturnType<typeof composeApp>> | undefined;
-  let server: Awaited<ReturnType<typeof listen>> | undefined;
-  try {
-    app = await composeApp({
-      dbPath: values.db,
-      sessions: backends.sessions,
-      assets: backends.assets,
-      onError,
-      onWarning: warn,
-    });
-    server = await listen(app.handler, { port, host: values.host ?? '127.0.0.1', onError });
-    io.stdout(`listening ${server.url}\n`);
-    await untilAborted(io.signal);
-  } finally {
-    await server?.close();
-    await app?.close();
-    await backends.close();
-  }
   return 0;
 }
 

@@ -1,8 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { FkError } from '../errors.js';
-import { openBackends } from '../server/backends.js';
-import { composeApp } from '../server/compose.js';
-import { listen } from '../server/node-http.js';
+import { runAppProcess } from '../server/app-process.js';
 import type { SessionBackend } from '../stages/stage.js';
 import { intOption, parse } from './args.js';
 import { type Command, type Io, untilAborted } from './io.js';
@@ -49,31 +47,17 @@ function isSessionBackend(s: string): s is SessionBackend {
 async function runWorker(v: Values, io: Io): Promise<number> {
   const onError = (e: unknown) =>
     io.stderr(`cluster-worker ${process.pid}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  const warn = (line: string) => io.stderr(`cluster-server[${process.pid}]: warning: ${line}\n`);
-  const backends = await openBackends({
+  await runAppProcess({
     dbPath: v.db,
     sessions: v.sessions,
-    ...(v.redis === undefined ? {} : { redisUrl: v.redis }),
-    ...(v.memcached === undefined ? {} : { memcachedAddr: v.memcached }),
-    log: warn,
+    redisUrl: v.redis,
+    memcachedAddr: v.memcached,
+    port: v.port,
+    host: v.host,
+    onError,
+    onWarning: (line) => io.stderr(`cluster-server[${process.pid}]: warning: ${line}\n`),
+    until: untilAborted(io.signal),
   });
-  let app: Awaited<ReturnType<typeof composeApp>> | undefined;
-  let server: Awaited<ReturnType<typeof listen>> | undefined;
-  try {
-    app = await composeApp({
-      dbPath: v.db,
-      sessions: backends.sessions,
-      assets: backends.assets,
-      onError,
-      onWarning: warn,
-    });
-    server = await listen(app.handler, { port: v.port, host: v.host, onError });
-    await untilAborted(io.signal);
-  } finally {
-    await server?.close();
-    await app?.close();
-    await backends.close();
-  }
   return 0;
 }
 
