@@ -234,7 +234,7 @@ export function diagnose(m: Measurements, ignoreNoise = false): Diagnosis {
     .map((r) => `${r.role} ${r.cores.toFixed(2)}`)
     .join(', ');
   return verdict(
-    'inconclusive',
+    'whole-machine',
     `No single part of the stack is the limit: the machine is busy and its CPU is spread (${spread}; ` +
       `load generator ${cpu.generatorCores.toFixed(2)}). The whole machine is the limit: the next step is another ` +
       'machine (share nothing).',

@@ -21,6 +21,7 @@ export const BOTTLENECK_CODES = [
   'app-cpu',
   'front-proxy',
   'not-saturated',
+  'whole-machine',
   'inconclusive',
 ] as const;
 export type BottleneckCode = (typeof BOTTLENECK_CODES)[number];

@@ -75,12 +75,14 @@ const CASES: Record<BottleneckCode, Measurements> = {
     cpu: cpu({ 'app-1': 0.2 }, { generator: 0.2 }),
     staticFrom: 'cache',
   },
-  inconclusive: {
+  'whole-machine': {
     runId: 'memcached',
     bench: summary(benchCore(400)),
     cpu: cpu({ 'app-1': 0.45, nginx: 0.45, memcached: 0.4 }, { generator: 0.5 }),
     staticFrom: 'cache',
   },
+  // No /proc samples (not Linux, or sampling failed): nothing to rest a verdict on.
+  inconclusive: { runId: 'memcached', bench: summary(benchCore(400)), staticFrom: 'cache' },
 };
 
 for (const code of BOTTLENECK_CODES) {
