@@ -1,5 +1,5 @@
 import { type AppContext, type AppDeps, type RouteInput, Timing } from './context.js';
-import { HttpError, methodNotAllowed, notFound, reasonOf } from './http-error.js';
+import { HttpError, methodNotAllowed, notFound, reasonPhrase } from './http-error.js';
 import { decodePath } from './request-path.js';
 import { HTML } from './respond.js';
 import { frontPage } from './routes/front-page.js';
@@ -68,7 +68,7 @@ export function createHandler(deps: AppDeps): Handler {
     return {
       status,
       headers: { 'Content-Type': HTML, 'Cache-Control': 'no-store', ...extra },
-      body: ctx.views.error(status, reasonOf(status), message),
+      body: ctx.views.error(status, reasonPhrase(status), message),
     };
   }
 

@@ -13,7 +13,12 @@ export class HttpError extends Error {
   }
 }
 
-export const REASONS: Record<number, string> = {
+/**
+ * Reason phrases for the statuses the app and its adapters send: the error page's title and the
+ * CGI `Status:` line (a small table instead of node:http's STATUS_CODES, which would cost every
+ * CGI request the import of node:http).
+ */
+const REASONS: Record<number, string> = {
   200: 'OK',
   303: 'See Other',
   304: 'Not Modified',
@@ -28,8 +33,8 @@ export const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export function reasonOf(status: number): string {
-  return REASONS[status] ?? 'Error';
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? (status < 400 ? 'OK' : status < 500 ? 'Client Error' : 'Server Error');
 }
 
 export const badRequest = (msg: string) => new HttpError(400, msg);

@@ -40,10 +40,16 @@ export function staticRelPath(decoded: string): string {
 
 const ID_RE = /^[1-9][0-9]{0,9}$/;
 
+/** A user id written plainly: 1..2^31-1, no sign, no leading zero; undefined for anything else. */
+export function userIdOf(text: string): number | undefined {
+  if (!ID_RE.test(text)) return undefined;
+  const id = Number(text);
+  return id > 2147483647 ? undefined : id;
+}
+
 /** '/users/42' → 42. Non-numeric, zero-padded or beyond 32 bits → 404 (no such page). */
 export function parseUserId(text: string): number {
-  if (!ID_RE.test(text)) throw notFound('No such user.');
-  const id = Number(text);
-  if (id > 2147483647) throw notFound('No such user.');
+  const id = userIdOf(text);
+  if (id === undefined) throw notFound('No such user.');
   return id;
 }

@@ -19,21 +19,15 @@ import type { Asset, AssetSource } from './asset-source.js';
  * stored" memory keeps direct hits on the app and bursts of misses for one file from rewriting it.
  */
 export interface MemcachedFillOptions {
-  /** Request-path prefix of the static root; nginx's $uri starts with it. */
-  urlPrefix?: string;
   /** memcached refuses items over its item size (-I, 1 MB by default, key and header included). */
   maxItemBytes?: number;
   maxQueue?: number;
   maxInFlight?: number;
   /** A key stored this recently is not written again. */
   refillAfterMs?: number;
-  /** Item flags (nginx memcached_gzip_flag reads them; ours are plain bytes, so 0). */
-  flags?: number;
   /** Progress and the (single) outage message; the CLI passes stderr. */
   log?: (line: string) => void;
   now?: () => number;
-  /** Close the client with the source (default true). */
-  closeClient?: boolean;
 }
 
 export interface FillStats {
@@ -55,7 +49,6 @@ export class MemcachedFillSource implements AssetSource {
   private inFlight = 0;
   private outage = false;
   private idleWaiters: Array<() => void> = [];
-  private readonly prefix: string;
   private readonly maxItemBytes: number;
   private readonly maxQueue: number;
   private readonly maxInFlight: number;
@@ -67,7 +60,6 @@ export class MemcachedFillSource implements AssetSource {
     private readonly client: MemcachedClient,
     private readonly o: MemcachedFillOptions = {},
   ) {
-    this.prefix = o.urlPrefix ?? '/static/';
     // Room for the item header, key and CAS id inside memcached's 1 MiB item: measured on 1.6.18,
     // the largest value is 1 MiB - 60 bytes with a 1-byte key, 1 MiB - 309 with a 250-byte key.
     this.maxItemBytes = o.maxItemBytes ?? 1024 * 1024 - 512;
@@ -79,7 +71,7 @@ export class MemcachedFillSource implements AssetSource {
 
   async get(relPath: string): Promise<Asset | undefined> {
     const asset = await this.inner.get(relPath);
-    if (asset !== undefined) this.offer(relPath, asset.body);
+    if (asset !== undefined) this.offer(asset);
     return asset;
   }
 
@@ -92,12 +84,13 @@ export class MemcachedFillSource implements AssetSource {
   async close(): Promise<void> {
     // Pending fills are answered or time out within the client's command timeout.
     await this.flush();
-    if (this.o.closeClient !== false) await this.client.close();
+    await this.client.close();
     await this.inner.close();
   }
 
-  private offer(relPath: string, body: Buffer): void {
-    const key = nginxMemcachedKey(this.prefix + relPath);
+  private offer({ path, body }: Asset): void {
+    // The asset's request path is nginx's $uri: decoded, no query string.
+    const key = nginxMemcachedKey(path);
     if (this.queued.has(key)) return;
     const storedAt = this.recent.get(key);
     const now = this.now();
@@ -127,7 +120,8 @@ export class MemcachedFillSource implements AssetSource {
       const job = this.queue.shift()!;
       this.inFlight++;
       this.client
-        .set(job.key, job.body, { flags: this.o.flags ?? 0, exptime: 0 })
+        // Flags 0 (nginx memcached_gzip_flag reads them; ours are plain bytes), no expiry.
+        .set(job.key, job.body)
         .then(
           (stored) => {
             if (stored) this.stats.stored++;

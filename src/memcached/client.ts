@@ -101,11 +101,6 @@ export class MemcachedClient {
     return this.conn.send(encodeLine('version'), decodeVersion);
   }
 
-  /** Requests sent and not yet answered (for the fill queue's bound). */
-  get pending(): number {
-    return this.conn.pending;
-  }
-
   close(): Promise<void> {
     return this.conn.close();
   }

@@ -106,10 +106,6 @@ export class RedisClient {
     return this.command(['EVAL', script, keys.length, ...keys, ...args]);
   }
 
-  get pending(): number {
-    return this.conn.pending;
-  }
-
   close(): Promise<void> {
     return this.conn.close();
   }

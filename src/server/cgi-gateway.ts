@@ -2,9 +2,11 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { assetResponse } from '../app/routes/static-files.js';
 import { REQUEST_LIMITS } from '../app/types.js';
 import type { AssetSource } from '../assets/asset-source.js';
-import { cgiEnvFor, parseCgiResponse, reasonPhrase } from './cgi.js';
+import { cgiEnvFor, parseCgiResponse } from './cgi.js';
+import { readBody } from './node-http.js';
 
 /**
  * The built-in CGI host for stage cgi when lighttpd is not installed: a node:http server that
@@ -40,12 +42,15 @@ export interface CgiGateway {
 }
 
 // Plain asset names only: the same rule as the lighttpd config's rewrite (stages/cgi/lighttpd-conf.ts).
+// No segment can start with '.', so no '.' or '..' gets through.
 const PLAIN_STATIC_RE =
   /^\/static\/((?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*)(?:\?.*)?$/;
 
 export function createCgiGateway(opts: CgiGatewayOptions): CgiGateway {
   const maxChildren = opts.maxChildren ?? 2 * availableParallelism();
   const maxQueue = opts.maxQueue ?? 256;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const maxOutputBytes = opts.maxOutputBytes ?? 16 * 1024 * 1024;
   const log = opts.log ?? (() => {});
   let running = 0;
   const queue: Array<() => void> = [];
@@ -73,28 +78,18 @@ export function createCgiGateway(opts: CgiGatewayOptions): CgiGateway {
       else res.destroy();
     });
   });
-  // Malformed requests: answer 400 and close, never crash (node's default would just reset).
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    socket.end(
-      `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-    );
-  });
+  // Malformed requests and header overflow: node's own clientError answer (400 / 431, then close).
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = req.url ?? '/';
-    if (Buffer.byteLength(target) > REQUEST_LIMITS.maxUrlBytes) return sendPlain(res, 414, 'URI too long\n');
+    // One char per byte, as in node-http.ts: node:http answers a non-ASCII target with 400 itself.
+    if (target.length > REQUEST_LIMITS.maxUrlBytes) return sendPlain(res, 414, 'URI too long\n');
     const plain = PLAIN_STATIC_RE.exec(target);
     if (plain && opts.assets && (req.method === 'GET' || req.method === 'HEAD')) {
       if (await serveAsset(opts.assets, plain[1]!, req, res)) return;
     }
-    const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > REQUEST_LIMITS.maxBodyBytes) {
-      return sendPlain(res, 413, 'request body too large\n', true);
-    }
-    const body = await readBody(req, REQUEST_LIMITS.maxBodyBytes);
-    if (body === 'too-large') return sendPlain(res, 413, 'request body too large\n', true);
+    const body = await readBody(req);
+    if (body === undefined) return sendPlain(res, 413, 'request body too large\n', true);
     const slot = acquire();
     if (slot === 'full') {
       res.setHeader('Retry-After', '1');
@@ -136,7 +131,7 @@ export function createCgiGateway(opts: CgiGatewayOptions): CgiGateway {
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
       outBytes += c.length;
-      if (outBytes > (opts.maxOutputBytes ?? 16 * 1024 * 1024)) {
+      if (outBytes > maxOutputBytes) {
         fault ??= 'too-large';
         child.kill('SIGKILL');
       } else chunks.push(c);
@@ -149,7 +144,7 @@ export function createCgiGateway(opts: CgiGatewayOptions): CgiGateway {
     const timer = setTimeout(() => {
       fault ??= 'timeout';
       child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 30_000);
+    }, timeoutMs);
     // The talk's Q&A: users reloading a slow page pile up work. A script nobody waits for is killed.
     const onGone = () => {
       if (res.writableEnded) return;
@@ -171,7 +166,7 @@ export function createCgiGateway(opts: CgiGatewayOptions): CgiGateway {
         if (fault === 'client-gone') {
           // nobody to answer; not a script fault
         } else if (fault === 'timeout') {
-          log(`cgi-gateway: script killed after ${opts.timeoutMs ?? 30_000} ms: ${req.method} ${req.url}`);
+          log(`cgi-gateway: script killed after ${timeoutMs} ms: ${req.method} ${req.url}`);
           sendPlain(res, 504, 'the CGI script took too long\n');
         } else if (fault === 'too-large') {
           sendPlain(res, 502, 'the CGI script wrote too much\n');
@@ -216,46 +211,13 @@ async function serveAsset(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<boolean> {
-  if (relPath.split('/').some((seg) => seg === '..' || seg === '.')) return false;
   const asset = await assets.get(relPath);
   if (asset === undefined) return false; // the app gives the same 404 page as for any unknown URL
-  // The same fields and validators as the app's own static route (src/app/routes/static-files.ts).
-  res.setHeader('Content-Type', asset.contentType);
-  res.setHeader('ETag', asset.etag);
-  res.setHeader('Last-Modified', asset.lastModified.toUTCString());
-  res.setHeader('Cache-Control', 'public, max-age=3600');
-  const inm = req.headers['if-none-match'];
-  const ims = req.headers['if-modified-since'];
-  const bare = asset.etag.replace(/^W\//, '');
-  const fresh =
-    inm !== undefined
-      ? inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === bare)
-      : ims !== undefined && asset.lastModified.getTime() <= Date.parse(ims);
-  if (fresh) {
-    res.writeHead(304).end();
-    return true;
-  }
-  res.setHeader('Content-Length', asset.body.length);
-  res.writeHead(200);
-  res.end(req.method === 'HEAD' ? undefined : asset.body);
+  const out = assetResponse(asset, req.headers as Record<string, string | undefined>);
+  if (out.status === 200) out.headers['Content-Length'] = String(asset.body.length);
+  res.writeHead(out.status, out.headers);
+  res.end(out.status === 200 && req.method !== 'HEAD' ? asset.body : undefined);
   return true;
-}
-
-function readBody(req: IncomingMessage, cap: number): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > cap) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve('too-large');
-      } else chunks.push(c);
-    });
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
 }
 
 function sendParsed(

@@ -1,11 +1,13 @@
+import { reasonPhrase } from '../app/http-error.js';
 import type { AppRequest, AppResponse } from '../app/types.js';
 import { FkError } from '../errors.js';
 
 /**
  * CGI/1.1 (RFC 3875) as pure functions: the script side (meta-variables -> AppRequest,
  * AppResponse -> CGI response) and the host side (CGI response -> status, headers, body).
- * No imports beyond types and errors: the CGI script loads this once per request, and the talk's
- * point about 0.1 is exactly that start-up cost ("loading the modules needed by the application").
+ * No imports beyond types, errors and the app's reason phrases (loaded by the script anyway): the
+ * CGI script loads this once per request, and the talk's point about 0.1 is exactly that start-up
+ * cost ("loading the modules needed by the application").
  */
 export type CgiEnv = Record<string, string | undefined>;
 
@@ -143,38 +145,6 @@ export function cgiEnvFor(req: CgiHostRequest, at: CgiHostSide): CgiEnv {
     env[key] = prev === undefined ? value : `${prev}${name === 'cookie' ? '; ' : ', '}${value}`;
   }
   return env;
-}
-
-// A small table instead of node:http's STATUS_CODES: importing node:http costs every CGI request.
-const REASONS: Record<number, string> = {
-  200: 'OK',
-  201: 'Created',
-  204: 'No Content',
-  301: 'Moved Permanently',
-  302: 'Found',
-  303: 'See Other',
-  304: 'Not Modified',
-  307: 'Temporary Redirect',
-  308: 'Permanent Redirect',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  413: 'Content Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
-
-export function reasonPhrase(status: number): string {
-  return REASONS[status] ?? (status < 400 ? 'OK' : status < 500 ? 'Client Error' : 'Server Error');
 }
 
 const TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -20,8 +20,17 @@ function plain(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-/** The body, capped at REQUEST_LIMITS.maxBodyBytes; undefined once the cap is passed (→ 413). */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/**
+ * The request body within REQUEST_LIMITS.maxBodyBytes, undefined when it is larger (→ 413), for
+ * both node:http servers (this adapter and the CGI gateway). A request that announces no body (GET
+ * and HEAD: the hot path of every page view) gets no listeners and no buffers.
+ */
+export function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const declared = req.headers['content-length'];
+  if (declared === undefined && req.headers['transfer-encoding'] === undefined) return Promise.resolve(EMPTY);
+  if (declared !== undefined && Number(declared) > REQUEST_LIMITS.maxBodyBytes) {
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -46,19 +55,11 @@ function send(res: ServerResponse, out: AppResponse): void {
 
 async function serve(handler: Handler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? '/';
-  // The URL counts bytes on the wire; req.url is latin1-decoded, one char per byte.
+  // The limit counts bytes on the wire: node:http answers a non-ASCII target with 400 itself, so
+  // every char of req.url is one byte.
   if (url.length > REQUEST_LIMITS.maxUrlBytes) return plain(res, 414, 'URI Too Long\n');
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > REQUEST_LIMITS.maxBodyBytes) {
-    return plain(res, 413, 'Content Too Large\n');
-  }
-  // GET and HEAD without a body: no listeners, no buffers (the hot path of every page view).
-  let body = EMPTY;
-  if (declared !== undefined || req.headers['transfer-encoding'] !== undefined) {
-    const b = await readBody(req);
-    if (b === undefined) return plain(res, 413, 'Content Too Large\n');
-    body = b;
-  }
+  const body = await readBody(req);
+  if (body === undefined) return plain(res, 413, 'Content Too Large\n');
   const appReq: AppRequest = {
     method: req.method ?? 'GET',
     url,

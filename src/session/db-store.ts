@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { type Db, openDb } from '../store/open-db.js';
-import { SESSION_ID_RE, type Session, type SessionStore } from './session-store.js';
+import { newSessionId, SESSION_ID_RE, type Session, type SessionStore } from './session-store.js';
 
 interface Row {
   user_id: number;
@@ -40,7 +39,7 @@ export class DbSessionStore implements SessionStore {
     const now = this.now();
     // Expired rows are swept now and then rather than on every request.
     if (++this.creates % 100 === 1) this.purge.run(now);
-    const id = randomBytes(16).toString('hex');
+    const id = newSessionId();
     this.ins.run(id, userId, now, now + ttlMs);
     return { id, userId, createdAt: now, expiresAt: now + ttlMs };
   }

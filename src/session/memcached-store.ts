@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { MemcachedClient } from '../memcached/client.js';
-import { SESSION_ID_RE, type Session, type SessionStore } from './session-store.js';
+import { newSessionId, SESSION_ID_RE, type Session, type SessionStore } from './session-store.js';
 
 /**
  * Sessions in memcached: shared by every app process, like the Redis store, but memcached is a
@@ -17,13 +16,6 @@ import { SESSION_ID_RE, type Session, type SessionStore } from './session-store.
  * load in another) then gets NOT_FOUND instead of writing the session back to life. A cas that
  * answers EXISTS means another request slid the same session at the same moment: it is alive.
  */
-export interface MemcachedSessionStoreOptions {
-  prefix?: string;
-  now?: () => number;
-  /** Close the client with the store (default true). */
-  closeClient?: boolean;
-}
-
 interface Stored {
   userId: number;
   createdAt: number;
@@ -32,31 +24,21 @@ interface Stored {
 
 // memcached reads an exptime over 30 days as an absolute Unix time (protocol.txt).
 const RELATIVE_LIMIT_S = 30 * 24 * 3600;
+const PREFIX = 'fk:sess:';
 
+/** Owns its client: close() closes it. */
 export class MemcachedSessionStore implements SessionStore {
   readonly kind = 'memcached' as const;
-  private readonly prefix: string;
-  private readonly now: () => number;
 
-  constructor(
-    private readonly client: MemcachedClient,
-    private readonly o: MemcachedSessionStoreOptions = {},
-  ) {
-    this.prefix = o.prefix ?? 'fk:sess:';
-    this.now = o.now ?? Date.now;
-  }
+  constructor(private readonly client: MemcachedClient) {}
 
   async create(userId: number, ttlMs: number): Promise<Session> {
-    const now = this.now();
+    const now = Date.now();
     const s: Stored = { userId, createdAt: now, expiresAt: now + Math.max(1, Math.ceil(ttlMs)) };
     for (;;) {
-      const id = randomBytes(16).toString('hex');
+      const id = newSessionId();
       // add = store only if absent: a (practically impossible) id collision never takes over a session.
-      if (
-        await this.client.add(this.prefix + id, JSON.stringify(s), {
-          exptime: this.exptime(s.expiresAt, now),
-        })
-      ) {
+      if (await this.client.add(PREFIX + id, JSON.stringify(s), { exptime: exptime(s.expiresAt, now) })) {
         return { id, ...s };
       }
     }
@@ -64,15 +46,15 @@ export class MemcachedSessionStore implements SessionStore {
 
   async touch(id: string, ttlMs: number): Promise<Session | undefined> {
     if (!SESSION_ID_RE.test(id)) return undefined;
-    const key = this.prefix + id;
+    const key = PREFIX + id;
     const item = await this.client.gets(key);
     if (item === undefined || item.cas === undefined) return undefined;
     const s = parse(item.value);
-    const now = this.now();
+    const now = Date.now();
     if (s === undefined || s.expiresAt <= now) return undefined;
     const next: Stored = { ...s, expiresAt: now + Math.max(1, Math.ceil(ttlMs)) };
     const status = await this.client.cas(key, JSON.stringify(next), item.cas, {
-      exptime: this.exptime(next.expiresAt, now),
+      exptime: exptime(next.expiresAt, now),
     });
     // NOT_FOUND: destroyed (or evicted) since our gets; EXISTS: slid by a concurrent touch.
     if (status === 'NOT_FOUND') return undefined;
@@ -81,17 +63,17 @@ export class MemcachedSessionStore implements SessionStore {
 
   async destroy(id: string): Promise<void> {
     if (!SESSION_ID_RE.test(id)) return;
-    await this.client.delete(this.prefix + id);
+    await this.client.delete(PREFIX + id);
   }
 
   async close(): Promise<void> {
-    if (this.o.closeClient !== false) await this.client.close();
+    await this.client.close();
   }
+}
 
-  private exptime(expiresAt: number, now: number): number {
-    const seconds = Math.ceil((expiresAt - now) / 1000) + 1;
-    return seconds > RELATIVE_LIMIT_S ? Math.ceil(expiresAt / 1000) + 1 : seconds;
-  }
+function exptime(expiresAt: number, now: number): number {
+  const seconds = Math.ceil((expiresAt - now) / 1000) + 1;
+  return seconds > RELATIVE_LIMIT_S ? Math.ceil(expiresAt / 1000) + 1 : seconds;
 }
 
 function parse(raw: Buffer): Stored | undefined {

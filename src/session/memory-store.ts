@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { SESSION_ID_RE, type Session, type SessionStore } from './session-store.js';
+import { newSessionId, SESSION_ID_RE, type Session, type SessionStore } from './session-store.js';
 
 /** In-process sessions for tests and examples; one process only (not shared-nothing). */
 export class MemorySessionStore implements SessionStore {
@@ -11,7 +10,7 @@ export class MemorySessionStore implements SessionStore {
   async create(userId: number, ttlMs: number): Promise<Session> {
     const now = this.now();
     const s: Session = {
-      id: randomBytes(16).toString('hex'),
+      id: newSessionId(),
       userId,
       createdAt: now,
       expiresAt: now + ttlMs,

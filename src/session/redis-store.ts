@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../redis/client.js';
-import { SESSION_ID_RE, type Session, type SessionStore } from './session-store.js';
+import { newSessionId, SESSION_ID_RE, type Session, type SessionStore } from './session-store.js';
 
 /**
  * Sessions in Redis, the modern form of the talk's session daemon ("Jamie has written a
@@ -18,41 +17,27 @@ import { SESSION_ID_RE, type Session, type SessionStore } from './session-store.
  * If sessions ever carry mutable data (flash messages, carts), writes need `SET lock NX PX` and
  * release-if-owner, as in the field notes, or a Lua script per update.
  */
-export interface RedisSessionStoreOptions {
-  /** Key prefix; default 'fk:sess:'. */
-  prefix?: string;
-  /** For createdAt / expiresAt reported to the app; expiry itself is Redis's clock. */
-  now?: () => number;
-  /** Close the client with the store (default true). */
-  closeClient?: boolean;
-}
-
 interface Stored {
   userId: number;
   createdAt: number;
 }
 
+const PREFIX = 'fk:sess:';
+
+/** Owns its client: close() closes it. createdAt / expiresAt use this clock; expiry itself is Redis's. */
 export class RedisSessionStore implements SessionStore {
   readonly kind = 'redis' as const;
-  private readonly prefix: string;
-  private readonly now: () => number;
 
-  constructor(
-    private readonly client: RedisClient,
-    private readonly o: RedisSessionStoreOptions = {},
-  ) {
-    this.prefix = o.prefix ?? 'fk:sess:';
-    this.now = o.now ?? Date.now;
-  }
+  constructor(private readonly client: RedisClient) {}
 
   async create(userId: number, ttlMs: number): Promise<Session> {
     const ms = Math.max(1, Math.ceil(ttlMs));
-    const now = this.now();
+    const now = Date.now();
     const value = JSON.stringify({ userId, createdAt: now } satisfies Stored);
     // 128 random bits do not collide in practice; NX makes even that case safe instead of a takeover.
     for (;;) {
-      const id = randomBytes(16).toString('hex');
-      if (await this.client.set(this.prefix + id, value, { px: ms, nx: true })) {
+      const id = newSessionId();
+      if (await this.client.set(PREFIX + id, value, { px: ms, nx: true })) {
         return { id, userId, createdAt: now, expiresAt: now + ms };
       }
     }
@@ -61,20 +46,20 @@ export class RedisSessionStore implements SessionStore {
   async touch(id: string, ttlMs: number): Promise<Session | undefined> {
     if (!SESSION_ID_RE.test(id)) return undefined;
     const ms = Math.max(1, Math.ceil(ttlMs));
-    const raw = await this.client.getex(this.prefix + id, { px: ms });
+    const raw = await this.client.getex(PREFIX + id, { px: ms });
     if (raw === null) return undefined;
     const s = parse(raw);
     if (s === undefined) return undefined;
-    return { id, userId: s.userId, createdAt: s.createdAt, expiresAt: this.now() + ms };
+    return { id, userId: s.userId, createdAt: s.createdAt, expiresAt: Date.now() + ms };
   }
 
   async destroy(id: string): Promise<void> {
     if (!SESSION_ID_RE.test(id)) return;
-    await this.client.del(this.prefix + id);
+    await this.client.del(PREFIX + id);
   }
 
   async close(): Promise<void> {
-    if (this.o.closeClient !== false) await this.client.close();
+    await this.client.close();
   }
 }
 

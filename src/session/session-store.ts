@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * Sessions are looked up on every dynamic request (the talk: "we are effectively fetching the
  * session from the database for each request"). Backends: db (stage single, as the talk's 0.2),
@@ -23,3 +25,8 @@ export interface SessionStore {
 
 export const SESSION_TTL_MS = 30 * 60 * 1000;
 export const SESSION_ID_RE = /^[0-9a-f]{32}$/;
+
+/** A fresh session id of the shape SESSION_ID_RE accepts: 128 random bits, lower-case hex. */
+export function newSessionId(): string {
+  return randomBytes(16).toString('hex');
+}

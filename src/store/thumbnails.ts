@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePng } from './png.js';
 
@@ -93,18 +93,8 @@ export function writeStaticRoot(
   for (const name of readdirSync(siteAssetsDir)) {
     const src = join(siteAssetsDir, name);
     if (!statSync(src).isFile()) continue;
-    const dest = join(staticRoot, name);
-    let same = false;
-    try {
-      same = readFileSync(dest).equals(readFileSync(src));
-    } catch {
-      same = false;
-    }
-    if (same) kept++;
-    else {
-      copyFileSync(src, dest);
-      written++;
-    }
+    if (writeIfChanged(join(staticRoot, name), readFileSync(src))) written++;
+    else kept++;
   }
   return { written, kept };
 }

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, type TestContext } from 'node:test';
@@ -43,4 +45,29 @@ export function memcachedServer(
   memoryMb?: number,
 ): (t: TestContext) => Promise<StartedMemcached | undefined> {
   return lazy('memcached', 'memcached', (dir) => startMemcached(dir, { memoryMb }));
+}
+
+/**
+ * A TCP peer that is not the backend: `onData` answers each chunk a client sends (garbage, half a
+ * reply, nothing) or closes. Returns its loopback port; closed, with its sockets, when `t` ends.
+ */
+export async function fakePeer(
+  t: { after(fn: () => unknown): void },
+  onData: (s: Socket, d: Buffer) => void,
+): Promise<number> {
+  const sockets = new Set<Socket>();
+  const srv = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('data', (d) => onData(s, d));
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        srv.close(() => r());
+      }),
+  );
+  return (srv.address() as AddressInfo).port;
 }

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
-import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DiskSource } from '../../src/assets/disk-source.js';
 import { MemcachedFillSource } from '../../src/assets/memcached-fill-source.js';
@@ -13,8 +11,9 @@ import { MemcachedClient } from '../../src/memcached/client.js';
 import { freePort } from '../../src/stages/free-port.js';
 import { startMemcached } from '../../src/stages/services.js';
 import { startService } from '../../src/stages/supervisor.js';
-import { memcachedServer } from '../conformance/backend-servers.js';
+import { fakePeer, memcachedServer } from '../conformance/backend-servers.js';
 import { requireServer } from '../helpers/prereq.js';
+import { rawHttpFetch } from '../integration/app-raw-client.js';
 
 const server = memcachedServer();
 const dir = mkdtempSync(join(tmpdir(), 'fk-mc-client-'));
@@ -128,28 +127,13 @@ test('server killed mid-run: pending and new commands reject, then the client re
   assert.equal((await c.get('k'))?.value.toString(), 'again');
 });
 
-/** A TCP peer that is not memcached: answers each request with `reply` (or nothing), or closes. */
-async function fakePeer(t: { after(fn: () => unknown): void }, onData: (s: Socket, d: Buffer) => void) {
-  const sockets = new Set<Socket>();
-  const srv = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => {});
-    s.on('data', (d) => onData(s, d));
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  t.after(
-    () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        srv.close(() => r());
-      }),
-  );
-  const a = srv.address();
-  return `127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}`;
-}
+const fakeMemcached = async (t: TestContext, onData: Parameters<typeof fakePeer>[1]) =>
+  `127.0.0.1:${await fakePeer(t, onData)}`;
 
 test('a peer answering garbage gives E_BACKEND_PROTOCOL, for every pending command, without a crash', async (t) => {
-  const addr = await fakePeer(t, (s) => s.write('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+  const addr = await fakeMemcached(t, (s) =>
+    s.write('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'),
+  );
   const c = new MemcachedClient(addr);
   t.after(() => c.close());
   const results = await Promise.allSettled([c.get('a'), c.set('b', 'x'), c.version()]);
@@ -161,9 +145,9 @@ test('a peer answering garbage gives E_BACKEND_PROTOCOL, for every pending comma
 });
 
 test('a silent peer, a half reply, a closing peer, a closed port: rejections within the timeouts, no hang', async (t) => {
-  const silent = await fakePeer(t, () => {});
-  const half = await fakePeer(t, (s) => s.write('VALUE a 0 100\r\nonly a few bytes'));
-  const closing = await fakePeer(t, (s) => s.destroy());
+  const silent = await fakeMemcached(t, () => {});
+  const half = await fakeMemcached(t, (s) => s.write('VALUE a 0 100\r\nonly a few bytes'));
+  const closing = await fakeMemcached(t, (s) => s.destroy());
   const closedPort = `127.0.0.1:${await freePort()}`;
   for (const [addr, what] of [
     [silent, /no reply within 200 ms/],
@@ -233,14 +217,8 @@ http {
     readyPort: port,
   });
   t.after(() => nginx.stop());
-  const fetch = (path: string) =>
-    new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
-      get({ host: '127.0.0.1', port, path }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      }).on('error', reject);
-    });
+  const get = rawHttpFetch(`http://127.0.0.1:${port}`);
+  const fetch = (target: string) => get({ method: 'GET', target });
   for (const [name, body] of Object.entries(files)) {
     const path = `/static/${encodeURIComponent(name).replace(/'/g, '%27')}`;
     const res = await fetch(path);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, type TestContext, test } from 'node:test';
@@ -9,7 +9,7 @@ import { isFkError } from '../../src/errors.js';
 import { RedisClient } from '../../src/redis/client.js';
 import { freePort } from '../../src/stages/free-port.js';
 import { startRedis } from '../../src/stages/services.js';
-import { redisServer } from '../conformance/backend-servers.js';
+import { fakePeer, redisServer } from '../conformance/backend-servers.js';
 import { requireServer } from '../helpers/prereq.js';
 
 const server = redisServer();
@@ -119,27 +119,11 @@ test('server killed mid-run: pending and new commands reject, then the client re
   assert.equal(await c.get('k'), 'again');
 });
 
-async function fakePeer(t: TestContext, onData: (s: Socket, d: Buffer) => void): Promise<string> {
-  const sockets = new Set<Socket>();
-  const srv = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => {});
-    s.on('data', (d) => onData(s, d));
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  t.after(
-    () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        srv.close(() => r());
-      }),
-  );
-  const a = srv.address();
-  return `redis://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}`;
-}
+const fakeRedis = async (t: TestContext, onData: Parameters<typeof fakePeer>[1]) =>
+  `redis://127.0.0.1:${await fakePeer(t, onData)}`;
 
 test('a peer answering garbage gives E_BACKEND_PROTOCOL for every pending command, without a crash', async (t) => {
-  const url = await fakePeer(t, (s) => s.write('SSH-2.0-OpenSSH_9.2\r\n'));
+  const url = await fakeRedis(t, (s) => s.write('SSH-2.0-OpenSSH_9.2\r\n'));
   const c = new RedisClient(url);
   t.after(() => c.close());
   const results = await Promise.allSettled([c.ping(), c.get('a'), c.set('b', 'c')]);
@@ -151,9 +135,9 @@ test('a peer answering garbage gives E_BACKEND_PROTOCOL for every pending comman
 });
 
 test('a silent peer, a half reply, a closing peer, a closed port: rejections within the timeouts, no hang', async (t) => {
-  const silent = await fakePeer(t, () => {});
-  const half = await fakePeer(t, (s) => s.write('$100\r\nonly a few bytes'));
-  const closing = await fakePeer(t, (s) => s.destroy());
+  const silent = await fakeRedis(t, () => {});
+  const half = await fakeRedis(t, (s) => s.write('$100\r\nonly a few bytes'));
+  const closing = await fakeRedis(t, (s) => s.destroy());
   const closedPort = `redis://127.0.0.1:${await freePort()}`;
   for (const [url, what] of [
     [silent, /no reply within 200 ms/],
@@ -173,7 +157,7 @@ test('a silent peer, a half reply, a closing peer, a closed port: rejections wit
 test('a refused AUTH fails that connection only; the next connection starts clean', async (t) => {
   let connections = 0;
   const answered = new WeakSet<Socket>();
-  const url = await fakePeer(t, (s) => {
+  const url = await fakeRedis(t, (s) => {
     if (answered.has(s)) return;
     answered.add(s);
     // First connection: AUTH refused, followed by a reply that must not leak into the next one.

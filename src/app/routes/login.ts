@@ -1,13 +1,11 @@
 import { SESSION_TTL_MS } from '../../session/session-store.js';
-import type { User } from '../../store/photo-store.js';
 import type { AppContext, RouteInput } from '../context.js';
 import { clearSessionCookie, cookieValue, SESSION_COOKIE, sessionCookie } from '../cookies.js';
 import { parseForm } from '../form.js';
 import { badRequest, HttpError } from '../http-error.js';
+import { userIdOf } from '../request-path.js';
 import { seeOther } from '../respond.js';
 import { type AppResponse, REQUEST_LIMITS } from '../types.js';
-
-const ID_RE = /^[1-9][0-9]{0,9}$/;
 
 function formOf(input: RouteInput): Map<string, string> {
   const { req } = input;
@@ -25,9 +23,8 @@ export async function login(ctx: AppContext, input: RouteInput): Promise<AppResp
   const who = (formOf(input).get('user') ?? '').trim();
   if (who === '' || who.length > 200) throw badRequest('Give a user id or name in the field "user".');
   const t0 = performance.now();
-  let user: User | undefined;
-  if (ID_RE.test(who) && Number(who) <= 2147483647) user = await ctx.store.getUser(Number(who));
-  else user = await ctx.store.findUserByName(who);
+  const id = userIdOf(who);
+  const user = id === undefined ? await ctx.store.findUserByName(who) : await ctx.store.getUser(id);
   const t1 = performance.now();
   input.timing.db += t1 - t0;
   if (user === undefined) throw badRequest('No such user.');

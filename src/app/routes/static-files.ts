@@ -2,7 +2,7 @@ import type { Asset } from '../../assets/asset-source.js';
 import type { AppContext, RouteInput } from '../context.js';
 import { notFound } from '../http-error.js';
 import { staticRelPath } from '../request-path.js';
-import type { AppResponse } from '../types.js';
+import type { AppRequest, AppResponse } from '../types.js';
 
 /** If-None-Match (RFC 9110 §13.1.2): weak comparison, '*' or a list of entity tags. */
 function etagMatches(header: string, etag: string): boolean {
@@ -23,20 +23,26 @@ function notModified(
   return !Number.isNaN(since) && asset.lastModified.getTime() <= since;
 }
 
-/** GET /static/... from the AssetSource: validators, 304s, and never a byte outside the static root. */
-export async function staticFile(ctx: AppContext, input: RouteInput): Promise<AppResponse> {
-  const rel = staticRelPath(input.path);
-  const asset = await ctx.assets.get(rel);
-  if (asset === undefined) throw notFound('No such file.');
+/**
+ * An asset as a response: validators, and a 304 when the request's conditionals match. The CGI
+ * gateway answers its plain /static/ names with this too, so both give the same fields.
+ */
+export function assetResponse(asset: Asset, h: AppRequest['headers']): AppResponse {
   const headers: Record<string, string> = {
     'Content-Type': asset.contentType,
     ETag: asset.etag,
     'Last-Modified': asset.lastModified.toUTCString(),
     'Cache-Control': 'public, max-age=3600',
   };
-  const h = input.req.headers;
   if (notModified(asset, h['if-none-match'], h['if-modified-since'])) {
     return { status: 304, headers, body: '' };
   }
   return { status: 200, headers, body: asset.body };
+}
+
+/** GET /static/... from the AssetSource: validators, 304s, and never a byte outside the static root. */
+export async function staticFile(ctx: AppContext, input: RouteInput): Promise<AppResponse> {
+  const asset = await ctx.assets.get(staticRelPath(input.path));
+  if (asset === undefined) throw notFound('No such file.');
+  return assetResponse(asset, input.req.headers);
 }

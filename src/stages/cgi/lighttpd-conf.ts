@@ -1,7 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import { REQUEST_LIMITS } from '../../app/types.js';
+import { MIME_TYPES } from '../../assets/content-types.js';
 import { FkError } from '../../errors.js';
-import { MIME_TYPES } from '../nginx/mime-types.js';
 
 /**
  * lighttpd.conf for the talk's 0.1 as a pure function (config as data, golden-tested in

@@ -1,23 +1,10 @@
+import { MIME_TYPES } from '../../assets/content-types.js';
+
 /**
- * Content types by extension, rendered into nginx's `types {}` block. A memcached hit carries no
- * Content-Type of its own: nginx takes it from the URI's extension only (field notes), so this
- * table must cover every file the app serves under /static. It lives here rather than in
- * /etc/nginx/mime.types so the stage does not depend on the host's nginx configuration.
+ * nginx's `types {}` block, rendered from the app's one content-type table, so a file gets the same
+ * type from a memcached hit (nginx: by extension only) as from the app. Our own block rather than
+ * /etc/nginx/mime.types, so the stage does not depend on the host's nginx configuration.
  */
-export const MIME_TYPES: ReadonlyArray<readonly [type: string, extensions: readonly string[]]> = [
-  ['text/html; charset=utf-8', ['html', 'htm']],
-  ['text/css; charset=utf-8', ['css']],
-  ['text/plain; charset=utf-8', ['txt']],
-  ['text/javascript; charset=utf-8', ['js', 'mjs']],
-  ['application/json', ['json']],
-  ['image/png', ['png']],
-  ['image/jpeg', ['jpg', 'jpeg']],
-  ['image/gif', ['gif']],
-  ['image/webp', ['webp']],
-  ['image/svg+xml', ['svg']],
-  ['image/x-icon', ['ico']],
-  ['font/woff2', ['woff2']],
-];
 
 /** The `types { ... }` block, one type per line, indented for the http block. */
 export function renderTypesBlock(indent = '  '): string {
