@@ -55,7 +55,7 @@ export interface Transport {
   open(origin: Origin, sink: ConnectionSink): Connection;
 }
 
-export function errorKind(err: NodeJS.ErrnoException): ErrorKind {
+function errorKind(err: NodeJS.ErrnoException): ErrorKind {
   switch (err.code) {
     case 'ECONNREFUSED':
       return 'refused';
@@ -91,7 +91,7 @@ function readBuffer(): Buffer {
 }
 
 /** A raw net.Socket with the hand parser: the generator's hot path. */
-export class TcpConnection implements Connection, ParserSink {
+class TcpConnection implements Connection, ParserSink {
   private readonly socket: Socket;
   private readonly parser: ResponseParser;
   private queue: Exchange[] = [];
@@ -108,7 +108,7 @@ export class TcpConnection implements Connection, ParserSink {
     maxBodyBytes: number,
     validators: boolean,
   ) {
-    this.parser = new ResponseParser(this, maxBodyBytes, undefined, validators);
+    this.parser = new ResponseParser(this, maxBodyBytes, validators);
     // `onread`: libuv reads into one reused buffer and calls us directly, skipping the Readable
     // stream ('data' events, a new Buffer per read) — measured ~1 µs per request less here.
     this.socket = connect({

@@ -6,7 +6,7 @@
  * nginx's 240-byte head: 480 ns per response then, 235 ns scanning bytes, ~70 ns from the memo.
  */
 
-/** What a head says. Reused: one per parser, overwritten by each scan. */
+/** What a head says. Reused: the parser's response object, overwritten by each successful scan. */
 export interface HeadInfo {
   status: number;
   keepAlive: boolean;
@@ -44,7 +44,8 @@ const HTTP1 = 'HTTP/1.';
 
 /**
  * Scans the head in b[from..to) into h: returns the offset just past its blank line, or
- * INCOMPLETE / MALFORMED. Lines end at CRLF; a bare CR belongs to its line (RFC 9112 2.2).
+ * INCOMPLETE / MALFORMED, leaving h untouched then (HeadMemo relies on it). Lines end at CRLF; a
+ * bare CR belongs to its line (RFC 9112 2.2).
  */
 export function scanHead(
   b: Buffer,
@@ -146,10 +147,12 @@ export function scanHead(
 
 /**
  * The last head of a connection, byte for byte. A static file's heads repeat exactly (nginx's Date
- * changes once a second), so one native compare replaces the scan; `h` keeps the scan's result,
- * which is what the same bytes would give again. Heads with Set-Cookie (per-user state) and 1xx
- * are not remembered; after 8 misses in a row (heads that vary per response: Server-Timing
- * durations, request ids) it stops trying for 1,000 heads, so a miss costs little.
+ * changes once a second), so one native compare replaces the scan: the HeadInfo still holds what
+ * the remembered scan wrote, which is what the same bytes would give again (every successful scan
+ * is offered to remember(), so the memo is the last head scanned or empty; the caller must not
+ * change the HeadInfo in between). Heads with Set-Cookie (per-user state) and 1xx are not
+ * remembered; after 8 misses in a row (heads that vary per response: Server-Timing durations,
+ * request ids) it stops trying for 1,000 heads, so a miss costs little.
  */
 export class HeadMemo {
   private bytes: Buffer = Buffer.alloc(0);
@@ -193,7 +196,7 @@ export class HeadMemo {
 }
 
 /** The three digits at b[at..at+2] as a number, or -1. */
-export function digits3(b: Uint8Array, at: number): number {
+function digits3(b: Uint8Array, at: number): number {
   let n = 0;
   for (let i = at; i < at + 3; i++) {
     const d = b[i]! - 48;
@@ -204,13 +207,13 @@ export function digits3(b: Uint8Array, at: number): number {
 }
 
 /** Case-insensitive comparison of b[at..] with a lower-case ASCII name ('-' | 0x20 is '-'). */
-export function nameIs(b: Uint8Array, at: number, lower: string): boolean {
+function nameIs(b: Uint8Array, at: number, lower: string): boolean {
   for (let i = 0; i < lower.length; i++) if ((b[at + i]! | 0x20) !== lower.charCodeAt(i)) return false;
   return true;
 }
 
 /** A Content-Length value: optional spaces around 1-15 digits; -1 when anything else is there. */
-export function parseLength(b: Uint8Array, from: number, to: number): number {
+function parseLength(b: Uint8Array, from: number, to: number): number {
   let i = from;
   while (i < to && (b[i] === 32 || b[i] === 9)) i++;
   let end = to;
@@ -226,7 +229,7 @@ export function parseLength(b: Uint8Array, from: number, to: number): number {
 }
 
 /** The value b[from..to) equals `lower` (case-insensitively) once trimmed of spaces and tabs. */
-export function valueIs(b: Uint8Array, from: number, to: number, lower: string): boolean {
+function valueIs(b: Uint8Array, from: number, to: number, lower: string): boolean {
   let i = from;
   while (i < to && (b[i] === 32 || b[i] === 9)) i++;
   let end = to;

@@ -22,19 +22,19 @@ export interface ResolvedOptions {
   seed: number;
 }
 
-export const DEFAULT_DURATION_MS = 10_000;
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+const DEFAULT_DURATION_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 /** Browsers open at most 6 connections per origin (HTML Living Standard practice; Chrome, Firefox). */
 export const BROWSER_CONNECTIONS = 6;
 
-type Check = { ok: boolean; code: ErrorCode; message: string };
+type Problem = { code: ErrorCode; message: string };
 
 /** Validates everything and reports all problems together (vitest / k6 `Validate() []error` style). */
 export function resolveOptions(o: BenchOptions): ResolvedOptions {
-  const problems: Check[] = [];
+  const problems: Problem[] = [];
   const need = (ok: boolean, message: string, code: ErrorCode = 'E_USAGE') => {
-    if (!ok) problems.push({ ok, code, message });
+    if (!ok) problems.push({ code, message });
   };
   const requests: RequestDef[] = [];
   const attempt = (fn: () => void) => {
@@ -42,7 +42,7 @@ export function resolveOptions(o: BenchOptions): ResolvedOptions {
       fn();
     } catch (e) {
       if (!isFkError(e)) throw e;
-      problems.push({ ok: false, code: e.code, message: e.message });
+      problems.push({ code: e.code, message: e.message });
     }
   };
   for (const u of o.urls) attempt(() => requests.push(parseRequestDef(u)));

@@ -27,7 +27,7 @@ export interface UrlTemplate {
 
 const RANGE = /\{(-?\d+)\.\.(-?\d+)\}/g;
 
-export function parseOrigin(url: URL, text: string): Origin {
+function parseOrigin(url: URL, text: string): Origin {
   if (url.protocol !== 'http:')
     throw new FkError('E_BAD_URL', `'${text}' is not an http:// URL (${url.protocol} is not supported)`);
   if (url.hostname === '') throw new FkError('E_BAD_URL', `'${text}' has no host`);

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { runBench } from '../../src/bench/run.js';
 import { runCli } from '../../src/cli/run.js';
+import { freePort } from '../../src/stages/free-port.js';
 import { fakeIo } from '../helpers/fake-io.js';
 
 /**
@@ -176,10 +177,7 @@ test('a URL list file: methods, bodies with ranges, HEAD without a body, lines i
 });
 
 test('nothing listening: E_UNREACHABLE before the run', async () => {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((r) => probe.close(r));
+  const port = await freePort();
   await assert.rejects(runBench({ ...quick, urls: [`http://127.0.0.1:${port}/`] }), {
     code: 'E_UNREACHABLE',
   });

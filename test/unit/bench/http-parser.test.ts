@@ -169,3 +169,28 @@ test('Connection values: tokens in any case, with spaces, in a list', () => {
     assert.equal(got[0]!.keepAlive, keepAlive, value);
   }
 });
+
+test('a remembered head gets its own fields back, never those of the response before it', () => {
+  const a = 'HTTP/1.1 200 OK\r\nETag: "a"\r\nContent-Length: 1\r\n\r\nx';
+  const cookie = 'HTTP/1.1 200 OK\r\nSet-Cookie: s=1\r\nETag: "c"\r\nContent-Length: 2\r\n\r\nyy';
+  const seq = [a, a, a, cookie, a, 'HTTP/1.1 100 Continue\r\n\r\n', a, a];
+  const got: ParsedResponse[] = [];
+  const p = new ResponseParser(
+    { requestWasHead: () => false, wantsBody: () => false, onResponse: (r) => got.push({ ...r }) },
+    undefined,
+    true,
+  );
+  assert.equal(p.feed(Buffer.from(seq.join(''), 'latin1')), null);
+  assert.deepEqual(
+    got.map((r) => [r.status, r.bodyBytes, r.setCookies, r.etag]),
+    [
+      [200, 1, null, '"a"'],
+      [200, 1, null, '"a"'],
+      [200, 1, null, '"a"'],
+      [200, 2, ['s=1'], '"c"'],
+      [200, 1, null, '"a"'],
+      [200, 1, null, '"a"'],
+      [200, 1, null, '"a"'],
+    ],
+  );
+});
