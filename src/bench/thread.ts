@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import { clockTicksPerSecond, threadCpuTicks } from '../proc/stat.js';
 import { realClock } from './clock.js';
 import { tcpTransport } from './connection.js';
 import type { RecorderSnapshot } from './recorder.js';
 import { type EngineHooks, type EngineSpec, runEngine } from './scheduler.js';
-import { threadCpuSeconds } from './thread-cpu.js';
 
 /**
  * Runs one thread's engine on real time and real sockets, and measures how busy this thread's
@@ -17,16 +17,18 @@ export function runThread(
 ): { done: Promise<RecorderSnapshot>; stop: () => void } {
   const o = spec.opts;
   const elu0 = performance.eventLoopUtilization();
-  const cpu0 = threadCpuSeconds();
+  const cpu0 = threadCpuTicks();
   const t0 = performance.now();
   const engine = runEngine(spec, realClock, tcpTransport(realClock, o.maxBodyBytes, o.cache), hooks);
   const done = engine.done.then((snapshot) => {
     snapshot.elu = [performance.eventLoopUtilization(elu0).utilization];
-    const cpu1 = threadCpuSeconds();
+    const cpu1 = threadCpuTicks();
     const wallS = (performance.now() - t0) / 1000;
     // Share of one core this thread used over its run (-1 where /proc/thread-self is missing).
     snapshot.threadCpu = [
-      cpu0 === undefined || cpu1 === undefined || wallS <= 0 ? -1 : (cpu1 - cpu0) / wallS,
+      cpu0 === undefined || cpu1 === undefined || wallS <= 0
+        ? -1
+        : (cpu1 - cpu0) / clockTicksPerSecond() / wallS,
     ];
     return snapshot;
   });

@@ -3,9 +3,9 @@
  * Tests pass fakes instead (test/unit/ladder/fake-stage.ts).
  */
 import { runBench } from '../bench/index.js';
+import { clockTicksPerSecond } from '../proc/stat.js';
 import { loadStage } from '../stages/index.js';
 import { createUserIdIndex, dropUserIdIndex } from '../store/sqlite-index.js';
-import { clockTicksPerSecond } from './clock-ticks.js';
 import { machineInfo } from './machine-info.js';
 import type { LadderDeps } from './run-ladder.js';
 import { smokeCheck } from './smoke-check.js';

@@ -8,46 +8,10 @@
  * Σ over its live members of utime+stime+cutime+cstime: it grows by exactly what the group used,
  * including children born and reaped between two samples.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { type ProcStat, readProcesses } from '../proc/stat.js';
 import type { CpuBreakdown } from '../report/report-types.js';
 import type { ProcessInfo } from '../stages/stage.js';
-
-export interface ProcStat {
-  pid: number;
-  comm: string;
-  ppid: number;
-  pgrp: number;
-  /** Clock ticks. */
-  utime: number;
-  stime: number;
-  cutime: number;
-  cstime: number;
-}
-
-/** One line of /proc/<pid>/stat. comm may hold spaces and ')' so fields are split after the last ')'. */
-export function parseProcStat(line: string): ProcStat | undefined {
-  const open = line.indexOf('(');
-  const close = line.lastIndexOf(')');
-  if (open < 0 || close < open) return undefined;
-  const pid = Number(line.slice(0, open).trim());
-  const rest = line
-    .slice(close + 2)
-    .trim()
-    .split(/\s+/);
-  // rest[0] is field 3 (state); field n is rest[n - 3].
-  const f = (n: number) => Number(rest[n - 3]);
-  const stat = {
-    pid,
-    comm: line.slice(open + 1, close),
-    ppid: f(4),
-    pgrp: f(5),
-    utime: f(14),
-    stime: f(15),
-    cutime: f(16),
-    cstime: f(17),
-  };
-  return Number.isFinite(pid) && Number.isFinite(stat.cstime) ? stat : undefined;
-}
 
 export interface SystemStat {
   /** Aggregate and per-core [busy, total] ticks; busy excludes idle and iowait. */
@@ -82,6 +46,7 @@ export interface Snapshot {
   t: number;
   /** Ticks per group ('nginx', 'lighttpd/children', ...). */
   groups: Map<string, number>;
+  /** PIDs alive in each group at this instant. */
   pids: Map<string, Set<number>>;
   selfTicks: number;
   system: SystemStat;
@@ -136,20 +101,6 @@ export function attribute(
   return { groups, pids, selfTicks };
 }
 
-export function readProcesses(procDir = '/proc'): ProcStat[] {
-  const out: ProcStat[] = [];
-  for (const name of readdirSync(procDir)) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const p = parseProcStat(readFileSync(`${procDir}/${name}/stat`, 'utf8'));
-      if (p) out.push(p);
-    } catch {
-      // exited between readdir and read
-    }
-  }
-  return out;
-}
-
 /** CPU between two snapshots, in the report's terms. */
 export function cpuBetween(a: Snapshot, b: Snapshot, ticksPerS: number): CpuBreakdown {
   const windowS = Math.max((b.t - a.t) / 1000, 1e-9);
@@ -183,7 +134,6 @@ export function cpuBetween(a: Snapshot, b: Snapshot, ticksPerS: number): CpuBrea
 export class ProcSampler {
   private readonly snapshots: Snapshot[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private readonly seenPids = new Map<string, Set<number>>();
 
   constructor(
     private readonly roots: () => ProcessInfo[],
@@ -192,20 +142,13 @@ export class ProcSampler {
 
   sample(): Snapshot {
     const dir = this.opts.procDir ?? '/proc';
-    const snap = attribute(readProcesses(dir), this.roots(), this.opts.selfPid);
-    // PIDs accumulate over the run: a CGI child seen once still counts as churn.
-    for (const [g, set] of snap.pids) {
-      if (!this.seenPids.has(g)) this.seenPids.set(g, new Set());
-      for (const p of set) this.seenPids.get(g)!.add(p);
-    }
-    const full: Snapshot = {
-      ...snap,
-      pids: new Map([...this.seenPids].map(([g, s]) => [g, new Set(s)])),
+    const snap: Snapshot = {
+      ...attribute(readProcesses(dir), this.roots(), this.opts.selfPid),
       t: Date.now(),
       system: parseSystemStat(readFileSync(`${dir}/stat`, 'utf8')),
     };
-    this.snapshots.push(full);
-    return full;
+    this.snapshots.push(snap);
+    return snap;
   }
 
   /** A sample that cannot be taken (no /proc: not Linux) leaves the run without CPU figures, not failed. */
@@ -229,7 +172,10 @@ export class ProcSampler {
     this.trySample();
   }
 
-  /** CPU between the snapshots nearest to `fromMs` and `toMs` (epoch ms). */
+  /**
+   * CPU between the snapshots nearest to `fromMs` and `toMs` (epoch ms). A role's PIDs are all those
+   * seen alive in the window: a CGI child caught once still counts as churn.
+   */
   window(fromMs: number, toMs: number): CpuBreakdown | undefined {
     if (this.snapshots.length < 2) return undefined;
     const nearest = (t: number) =>
@@ -237,6 +183,15 @@ export class ProcSampler {
     const a = nearest(fromMs);
     const b = nearest(toMs);
     if (b.t <= a.t) return undefined;
-    return cpuBetween(a, b, this.opts.ticksPerS);
+    const seen = new Map<string, Set<number>>();
+    for (const s of this.snapshots) {
+      if (s.t < a.t || s.t > b.t) continue;
+      for (const [g, set] of s.pids) {
+        const acc = seen.get(g) ?? new Set<number>();
+        for (const pid of set) acc.add(pid);
+        seen.set(g, acc);
+      }
+    }
+    return cpuBetween(a, { ...b, pids: seen }, this.opts.ticksPerS);
   }
 }

@@ -8,11 +8,10 @@ import {
   attribute,
   cpuBetween,
   ProcSampler,
-  type ProcStat,
-  parseProcStat,
   parseSystemStat,
   type Snapshot,
 } from '../../../src/ladder/proc-sampler.js';
+import { type ProcStat, parseProcStat } from '../../../src/proc/stat.js';
 
 // Real lines from this machine's /proc (Debian 12, kernel 6.1), trimmed of nothing.
 const CAT_LINE =
