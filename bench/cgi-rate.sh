@@ -7,6 +7,7 @@
 #   DB=/tmp/x.db USERS=200 DURATION=3s bench/cgi-rate.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 DB=${DB:-data/flickr-killr.db}
 USERS=${USERS:-100000}
@@ -14,12 +15,10 @@ DURATION=${DURATION:-5s}
 CONNS=${CONNS:-8}
 HOSTS=${HOSTS:-lighttpd builtin}
 
-command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
-[ -f dist/cli/cgi-script.js ] || npx tsc -p tsconfig.build.json
-if [ ! -f "$DB" ]; then node dist/cli/main.js seed --db "$DB" --users "$USERS"; fi
+need wrk
+ensure_build
+ensure_db "$DB" "$USERS"
 
-free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
-wait_port() { for _ in $(seq 1 100); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "nothing listens on $1" >&2; return 1; }
 pid=
 cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; pid=; }
 trap cleanup EXIT

@@ -6,26 +6,24 @@
 #   DB=/tmp/x.db USERS=200 DURATION=3s ROUNDS=2 bench/single-vs-minimal.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 DB=${DB:-data/flickr-killr.db}
 USERS=${USERS:-100000}
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-50}
 
-command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
-[ -f dist/cli/main.js ] || npx tsc -p tsconfig.build.json
-if [ ! -f "$DB" ]; then node dist/cli/main.js seed --db "$DB" --users "$USERS"; fi
+need wrk
+ensure_build
+ensure_db "$DB" "$USERS"
 
 # Server on core 0, generator on core 1 (field notes), when taskset exists and there are 2+ cores.
 SERVER_CPU=() ; CLIENT_CPU=()
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1); fi
 
-free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-
-wait_port() { for _ in $(seq 1 100); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "nothing listens on $1" >&2; exit 1; }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime, in clock ticks
 

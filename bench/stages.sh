@@ -11,6 +11,7 @@
 # Short by default (the machine is shared); the lead re-measures on a quiet machine for README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 STAGES=${STAGES:-"nginx memcached cluster nginx-static proxy-cache"}
 USERS=${USERS:-2000}
@@ -18,8 +19,8 @@ CONNS=${CONNS:-20}
 DURATION=${DURATION:-5}
 WORKERS=${WORKERS:-$(nproc)}
 
-command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
-[ -f dist/cli/main.js ] || npx tsc -p tsconfig.build.json
+need wrk
+ensure_build
 
 WORK=$(mktemp -d /tmp/fk-bench-stages.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -142,7 +143,7 @@ async function targetCheck(st, assets) {
     console.log(`  ratio ${(ratio * 100).toFixed(1)}% — target >= 80%: ${ratio >= 0.8 ? 'MET' : 'NOT MET'}`);
     console.log();
   } finally {
-    await bare.service.stop();
+    await bare.stop();
   }
 }
 NODE

@@ -1,6 +1,6 @@
 import { FkError } from '../errors.js';
 import { runAppProcess } from '../server/app-process.js';
-import { intOption, parse } from './args.js';
+import { intOption, parse, sessionsOption } from './args.js';
 import { type Command, type Io, untilAborted } from './io.js';
 
 const USAGE = `flickr-killr app-server --port P [--host 127.0.0.1] --db PATH [--sessions db|redis|memcached]
@@ -22,10 +22,7 @@ async function run(args: string[], io: Io): Promise<number> {
   const port = intOption(values.port, 'port', 0, 65535);
   if (port === undefined) throw new FkError('E_USAGE', 'app-server needs --port');
   if (values.db === undefined) throw new FkError('E_USAGE', 'app-server needs --db');
-  const sessions = values.sessions ?? 'db';
-  if (sessions !== 'db' && sessions !== 'redis' && sessions !== 'memcached') {
-    throw new FkError('E_USAGE', `--sessions must be db, redis or memcached, got '${sessions}'`);
-  }
+  const sessions = sessionsOption(values.sessions) ?? 'db';
   const onError = (e: unknown) =>
     io.stderr(`app-server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   await runAppProcess({
@@ -45,8 +42,6 @@ async function run(args: string[], io: Io): Promise<number> {
 }
 
 export const command: Command = {
-  name: 'app-server',
-  summary: '(internal) one app process on a port, as stages start it',
   usage: USAGE,
   run,
 };

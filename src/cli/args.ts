@@ -1,4 +1,5 @@
 import { FkError } from '../errors.js';
+import type { SessionBackend } from '../stages/stage.js';
 
 export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
@@ -29,6 +30,12 @@ export function intOption(
   if (n < min || n > max)
     throw new FkError('E_USAGE', `--${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+/** --sessions: where an app process keeps sessions. */
+export function sessionsOption(value: string | undefined): SessionBackend | undefined {
+  if (value === undefined || value === 'db' || value === 'redis' || value === 'memcached') return value;
+  throw new FkError('E_USAGE', `--sessions must be db, redis or memcached, got '${value}'`);
 }
 
 /** '30s', '500ms', '2m' or a bare number of seconds → milliseconds. */

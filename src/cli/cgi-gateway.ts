@@ -14,8 +14,6 @@ const USAGE = `Usage: flickr-killr cgi-gateway --db PATH [--port P] [--host 127.
 request (the talk's 0.1). Prints "listening http://HOST:PORT" when ready; stops on Ctrl-C.`;
 
 export const command: Command = {
-  name: 'cgi-gateway',
-  summary: '(internal) built-in CGI host: one node process per request (stage cgi)',
   usage: USAGE,
   run: async (args, io) => {
     const { values } = parse(args, {

@@ -1,8 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { FkError } from '../errors.js';
 import { runAppProcess } from '../server/app-process.js';
-import type { SessionBackend } from '../stages/stage.js';
-import { intOption, parse } from './args.js';
+import { intOption, parse, sessionsOption } from './args.js';
 import { type Command, type Io, untilAborted } from './io.js';
 
 const USAGE = `flickr-killr cluster-server --port P [--host 127.0.0.1] --workers N --db PATH
@@ -32,15 +31,8 @@ function parseValues(args: string[]) {
   if (port === undefined) throw new FkError('E_USAGE', 'cluster-server needs --port');
   if (values.db === undefined) throw new FkError('E_USAGE', 'cluster-server needs --db');
   const workers = intOption(values.workers, 'workers', 1, 256) ?? 2;
-  const sessions = values.sessions ?? 'redis';
-  if (!isSessionBackend(sessions)) {
-    throw new FkError('E_USAGE', `--sessions must be db, redis or memcached, got '${sessions}'`);
-  }
+  const sessions = sessionsOption(values.sessions) ?? 'redis';
   return { ...values, port, workers, sessions, db: values.db, host: values.host ?? '127.0.0.1' };
-}
-
-function isSessionBackend(s: string): s is SessionBackend {
-  return s === 'db' || s === 'redis' || s === 'memcached';
 }
 
 /** One worker: the same app server as `app-server`; node:cluster shares the primary's socket. */
@@ -131,8 +123,6 @@ async function run(args: string[], io: Io): Promise<number> {
 }
 
 export const command: Command = {
-  name: 'cluster-server',
-  summary: '(internal) node:cluster workers sharing one port (stage cluster)',
   usage: USAGE,
   run,
 };

@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FkError } from '../errors.js';
 import { DEFAULT_DB_PATH } from '../paths.js';
 import { loadStage, STAGE_ORDER } from '../stages/index.js';
-import { missingPrerequisites } from '../stages/prereq.js';
-import type { SessionBackend, StageOptions } from '../stages/stage.js';
-import { intOption, parse } from './args.js';
+import type { StageOptions } from '../stages/stage.js';
+import { intOption, parse, sessionsOption } from './args.js';
 import { type Command, type Io, untilAborted } from './io.js';
 
 const USAGE = `flickr-killr serve --stage ${STAGE_ORDER.join('|')} [--port P] [--db PATH]
@@ -24,22 +22,22 @@ function options(args: string[], io: Io): { stageName: string; opts: StageOption
     'cgi-host': { type: 'string' },
   });
   const problems: string[] = [];
-  const sessions = values.sessions;
-  if (sessions !== undefined && sessions !== 'db' && sessions !== 'redis' && sessions !== 'memcached') {
-    problems.push(`--sessions must be db, redis or memcached, got '${sessions}'`);
-  }
   const cgiHost = values['cgi-host'];
   if (cgiHost !== undefined && cgiHost !== 'lighttpd' && cgiHost !== 'builtin') {
     problems.push(`--cgi-host must be lighttpd or builtin, got '${cgiHost}'`);
   }
-  let port: number | undefined;
-  let workers: number | undefined;
-  try {
-    port = intOption(values.port, 'port', 0, 65535);
-    workers = intOption(values.workers, 'workers', 1, 256);
-  } catch (e) {
-    problems.push((e as Error).message);
-  }
+  // Every problem reported together (style guide: validated once, all problems at once).
+  const checked = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      problems.push((e as Error).message);
+      return undefined;
+    }
+  };
+  const sessions = checked(() => sessionsOption(values.sessions));
+  const port = checked(() => intOption(values.port, 'port', 0, 65535));
+  const workers = checked(() => intOption(values.workers, 'workers', 1, 256));
   if (values.stage === undefined) problems.push('serve needs --stage');
   if (problems.length > 0) throw new FkError('E_USAGE', problems.join('; '));
   return {
@@ -48,7 +46,7 @@ function options(args: string[], io: Io): { stageName: string; opts: StageOption
       dbPath: resolve(io.cwd, values.db ?? DEFAULT_DB_PATH),
       port,
       workers,
-      sessions: sessions as SessionBackend | undefined,
+      sessions,
       redisUrl: values.redis,
       cgiHost: cgiHost as StageOptions['cgiHost'],
       log: (line) => io.stderr(`${line}\n`),
@@ -59,16 +57,8 @@ function options(args: string[], io: Io): { stageName: string; opts: StageOption
 async function run(args: string[], io: Io): Promise<number> {
   const { stageName, opts } = options(args, io);
   const stage = await loadStage(stageName);
-  // Everything that can be checked is checked before a single process starts.
-  if (!existsSync(opts.dbPath)) throw new FkError('E_DB_MISSING', `no database at ${opts.dbPath}`);
-  const missing = missingPrerequisites(stage.prerequisites(opts));
-  if (missing.length > 0) {
-    throw new FkError(
-      'E_PREREQ_MISSING',
-      `stage ${stage.name} needs ${missing.map((m) => m.binary).join(', ')}: ${missing.map((m) => m.install).join('; ')}`,
-    );
-  }
   if (io.signal.aborted) return 130;
+  // start() checks the database and every prerequisite before a single process starts.
   const running = await stage.start(opts);
   try {
     const version = stage.talkVersion ? ` (talk ${stage.talkVersion})` : '';
@@ -84,8 +74,6 @@ async function run(args: string[], io: Io): Promise<number> {
 }
 
 export const command: Command = {
-  name: 'serve',
-  summary: 'Run one stage of the ladder until Ctrl-C',
   usage: USAGE,
   run,
 };

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { isFkError } from '../errors.js';
 import { CLI_ENTRY } from '../paths.js';
-import { freePort } from './free-port.js';
+import { startOnPort } from './free-port.js';
 import type { ProcessInfo, SessionBackend } from './stage.js';
 import { describe, type Service, startService } from './supervisor.js';
 
@@ -30,8 +29,11 @@ export interface AppPool {
   stop(): Promise<void>;
 }
 
-/** The argv of one app process (pure, unit-tested). */
-export function appServerArgs(opts: AppPoolOptions, port: number): string[] {
+/** The argv of one app process (pure, unit-tested); stage single starts its one process so too. */
+export function appServerArgs(
+  opts: Pick<AppPoolOptions, 'dbPath' | 'sessions' | 'redisUrl' | 'memcachedAddr' | 'fillMemcached' | 'host'>,
+  port: number,
+): string[] {
   const args = [
     CLI_ENTRY,
     'app-server',
@@ -51,51 +53,30 @@ export function appServerArgs(opts: AppPoolOptions, port: number): string[] {
 }
 
 export async function startAppPool(opts: AppPoolOptions): Promise<AppPool> {
-  const started: Array<{ service: Service; port: number }> = [];
+  // In parallel: each process pays Node's start-up (~45 ms CPU, more with NODE_EXTRA_CA_CERTS).
+  const results = await Promise.allSettled(
+    Array.from({ length: opts.workers }, (_, i) =>
+      startOnPort(undefined, (port) =>
+        startService({
+          role: `app-${i + 1}`,
+          command: process.execPath,
+          args: appServerArgs(opts, port),
+          logFile: join(opts.runDir, `app-${i + 1}.log`),
+          readyPort: port,
+          readyTimeoutMs: 15_000,
+        }),
+      ),
+    ),
+  );
+  const up = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const services = up.map((u) => u.started);
   const stop = async () => {
-    await Promise.all(started.map((s) => s.service.stop()));
+    await Promise.all(services.map((s) => s.stop()));
   };
-  try {
-    // In parallel: each process pays Node's start-up (~45 ms CPU, more with NODE_EXTRA_CA_CERTS).
-    const results = await Promise.allSettled(
-      Array.from({ length: opts.workers }, (_, i) => startOne(opts, `app-${i + 1}`)),
-    );
-    for (const r of results) if (r.status === 'fulfilled') started.push(r.value);
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-  } catch (e) {
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) {
     await stop();
-    throw e;
+    throw failed.reason;
   }
-  return {
-    ports: started.map((s) => s.port),
-    services: started.map((s) => s.service),
-    processes: () => describe(started.map((s) => s.service)),
-    stop,
-  };
-}
-
-// freePort() releases its probe before the app binds; if another process takes the port in
-// between the app exits at once, and we try another port.
-async function startOne(opts: AppPoolOptions, role: string): Promise<{ service: Service; port: number }> {
-  let last: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    try {
-      const service = await startService({
-        role,
-        command: process.execPath,
-        args: appServerArgs(opts, port),
-        logFile: join(opts.runDir, `${role}.log`),
-        readyPort: port,
-        readyTimeoutMs: 15_000,
-      });
-      return { service, port };
-    } catch (e) {
-      last = e;
-      if (!(isFkError(e) && e.code === 'E_PROCESS_EXITED' && /E_PORT_IN_USE|EADDRINUSE/.test(e.message)))
-        throw e;
-    }
-  }
-  throw last;
+  return { ports: up.map((u) => u.port), services, processes: () => describe(services), stop };
 }

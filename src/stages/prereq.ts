@@ -27,6 +27,16 @@ export function missingPrerequisites(reqs: Prerequisite[]): Array<Prerequisite &
     .map((r) => ({ ...r, install: `apt-get install ${r.debianPackage}` }));
 }
 
+/** E_PREREQ_MISSING naming every missing daemon of `what` and the commands that install them. */
+export function assertPrerequisites(what: string, reqs: Prerequisite[]): void {
+  const missing = missingPrerequisites(reqs);
+  if (missing.length === 0) return;
+  throw new FkError(
+    'E_PREREQ_MISSING',
+    `${what} needs ${missing.map((m) => m.binary).join(', ')}: ${missing.map((m) => m.install).join('; ')}`,
+  );
+}
+
 /** Path of the binary, or an E_PREREQ_MISSING error naming the package (never a stack trace). */
 export function requireBinary(req: Prerequisite): string {
   const found = findBinary(req.binary);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { FkError, isFkError } from '../errors.js';
-import { freePort } from './free-port.js';
+import { startOnPort } from './free-port.js';
 import { requireBinary } from './prereq.js';
+import type { Prerequisite, SessionBackend, StageOptions, StartOptions } from './stage.js';
 import { type Service, startService } from './supervisor.js';
 
 /**
@@ -9,6 +9,9 @@ import { type Service, startService } from './supervisor.js';
  * binaries, in the foreground under our own supervision (PID 1 here is not systemd), on a free
  * loopback port. The system Redis on 6379 is never used: a run owns its own.
  */
+
+export const REDIS_PREREQ: Prerequisite = { binary: 'redis-server', debianPackage: 'redis-server' };
+export const MEMCACHED_PREREQ: Prerequisite = { binary: 'memcached', debianPackage: 'memcached' };
 
 export interface StartedRedis {
   /** redis://127.0.0.1:PORT */
@@ -22,10 +25,6 @@ export interface StartedMemcached {
   service: Service;
 }
 
-// freePort() closes its probe socket before the daemon binds, so another process may take the
-// port in between; the daemon then exits at once and we simply pick another port.
-const ATTEMPTS = 3;
-
 export interface ServiceOptions {
   /** Role in the topology and log file name; default 'redis' / 'memcached'. */
   role?: string;
@@ -34,9 +33,9 @@ export interface ServiceOptions {
 }
 
 export async function startRedis(runDir: string, opts: ServiceOptions = {}): Promise<StartedRedis> {
-  const bin = requireBinary({ binary: 'redis-server', debianPackage: 'redis-server' });
+  const bin = requireBinary(REDIS_PREREQ);
   const role = opts.role ?? 'redis';
-  const service = await withPortRetry(opts.port, async (port) =>
+  const { port, started } = await startOnPort(opts.port, (port) =>
     startService({
       role,
       command: bin,
@@ -59,16 +58,16 @@ export async function startRedis(runDir: string, opts: ServiceOptions = {}): Pro
       cwd: runDir,
       logFile: join(runDir, `${role}.log`),
       readyPort: port,
-    }).then((s) => ({ s, port })),
+    }),
   );
-  return { url: `redis://127.0.0.1:${service.port}`, service: service.s };
+  return { url: `redis://127.0.0.1:${port}`, service: started };
 }
 
 export async function startMemcached(
   runDir: string,
   opts: ServiceOptions & { memoryMb?: number } = {},
 ): Promise<StartedMemcached> {
-  const bin = requireBinary({ binary: 'memcached', debianPackage: 'memcached' });
+  const bin = requireBinary(MEMCACHED_PREREQ);
   const role = opts.role ?? 'memcached';
   const memoryMb = opts.memoryMb ?? 64;
   const args = (port: number) => {
@@ -79,7 +78,7 @@ export async function startMemcached(
     if (process.getuid?.() === 0) a.push('-u', 'nobody');
     return a;
   };
-  const started = await withPortRetry(opts.port, async (port) =>
+  const { port, started } = await startOnPort(opts.port, (port) =>
     startService({
       role,
       command: bin,
@@ -87,22 +86,56 @@ export async function startMemcached(
       cwd: runDir,
       logFile: join(runDir, `${role}.log`),
       readyPort: port,
-    }).then((s) => ({ s, port })),
+    }),
   );
-  return { addr: `127.0.0.1:${started.port}`, service: started.s };
+  return { addr: `127.0.0.1:${port}`, service: started };
 }
 
-async function withPortRetry<T>(fixed: number | undefined, start: (port: number) => Promise<T>): Promise<T> {
-  if (fixed !== undefined) return start(fixed);
-  let last: unknown;
-  for (let i = 0; i < ATTEMPTS; i++) {
-    try {
-      return await start(await freePort());
-    } catch (e) {
-      last = e;
-      // Only an early exit (port taken) is worth another port; a missing binary is not.
-      if (!(isFkError(e) && e.code === 'E_PROCESS_EXITED')) throw e;
-    }
+/** Where sessions live when --sessions is not given: Redis, so every worker sees every session. */
+export const DEFAULT_SESSIONS: SessionBackend = 'redis';
+
+/** The daemons of backendsFor(): Redis unless --redis names one, memcached when asked for. */
+export function backendPrerequisites(opts: StageOptions, memcached: boolean): Prerequisite[] {
+  const sessions = opts.sessions ?? DEFAULT_SESSIONS;
+  const reqs: Prerequisite[] = [];
+  if (sessions === 'redis' && opts.redisUrl === undefined) reqs.push(REDIS_PREREQ);
+  if (memcached || sessions === 'memcached') reqs.push(MEMCACHED_PREREQ);
+  return reqs;
+}
+
+export interface Backends {
+  sessions: SessionBackend;
+  /** Set when sessions are in Redis: --redis, or the one started here. */
+  redisUrl?: string;
+  /** host:port of the memcached started here, if any. */
+  memcachedAddr?: string;
+}
+
+/**
+ * Starts the backends the app processes of a multi-process stage share: a Redis of the run's own
+ * for sessions unless --redis names one, and memcached for sessions or (`memcached`) static files.
+ * Each is pushed to `services` as soon as it runs, so that a later failure stops it too.
+ */
+export async function startBackends(
+  opts: StartOptions,
+  memcached: boolean,
+  services: Service[],
+): Promise<Backends> {
+  const sessions = opts.sessions ?? DEFAULT_SESSIONS;
+  const log = opts.log ?? (() => {});
+  let redisUrl = sessions === 'redis' ? opts.redisUrl : undefined;
+  if (sessions === 'redis' && redisUrl === undefined) {
+    const redis = await startRedis(opts.runDir);
+    services.push(redis.service);
+    redisUrl = redis.url;
+    log(`redis listening on ${redis.url}`);
   }
-  throw last instanceof Error ? last : new FkError('E_INTERNAL', String(last));
+  let memcachedAddr: string | undefined;
+  if (memcached || sessions === 'memcached') {
+    const mc = await startMemcached(opts.runDir);
+    services.push(mc.service);
+    memcachedAddr = mc.addr;
+    log(`memcached listening on ${mc.addr}`);
+  }
+  return { sessions, redisUrl, memcachedAddr };
 }

@@ -59,3 +59,14 @@ export interface StageDefinition {
   prerequisites(opts: StageOptions): Prerequisite[];
   start(opts: StageOptions): Promise<RunningStage>;
 }
+
+/**
+ * What a stage module exports. loadStage() (src/stages/index.ts) wraps it into a StageDefinition:
+ * it checks the database and the prerequisites and creates the run directory first.
+ */
+export interface StageModule extends Omit<StageDefinition, 'start'> {
+  start(opts: StartOptions): Promise<RunningStage>;
+}
+
+/** StageOptions once checked: dbPath absolute and existing, runDir existing. */
+export type StartOptions = StageOptions & { runDir: string };

@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { CLI_ENTRY } from '../../src/paths.js';
 import { loadStage } from '../../src/stages/index.js';
 import type { RunningStage, StageName, StageOptions } from '../../src/stages/stage.js';
+import { requireServer } from './prereq.js';
 
 /**
  * Shared set-up of the system tests of the nginx-family stages: a small seeded database (200
@@ -30,27 +32,40 @@ export function removeSeededDb(): void {
   seeded = undefined;
 }
 
-/** Starts a stage with 2 workers on the seeded data; stopped (by PID) when the test `t` ends. */
+/**
+ * Starts a stage with 2 workers on the seeded data; stopped (by PID) when the test `t` ends.
+ * Undefined after marking `t` skipped when a daemon the stage needs for these options is missing
+ * (its own prerequisites(); in CI a missing one fails the test instead, see requireServer).
+ */
 export async function startStage(
   t: TestContext,
   name: StageName,
   opts: Partial<StageOptions> = {},
-): Promise<RunningStage> {
+): Promise<RunningStage | undefined> {
   const def = await loadStage(name);
   // FK_TEST_SESSIONS=db|memcached replays a file with another session backend than the default.
   const sessions = process.env.FK_TEST_SESSIONS as StageOptions['sessions'];
-  const dbPath = seededDb();
-  // Inside the seeded data's temp dir, so removeSeededDb() takes the configs and logs with it.
-  const runDir = mkdtempSync(join(seeded!.dir, `${name}-`));
-  const running = await def.start({
-    dbPath,
-    runDir,
+  const stageOpts: StageOptions = {
+    dbPath: seededDb(),
+    // Inside the seeded data's temp dir, so removeSeededDb() takes the configs and logs with it.
+    runDir: mkdtempSync(join(seeded!.dir, `${name}-`)),
     workers: 2,
     ...(sessions === undefined ? {} : { sessions }),
     ...opts,
-  });
+  };
+  for (const req of def.prerequisites(stageOpts))
+    if (requireServer(t, req.binary, req.debianPackage) === undefined) return undefined;
+  const running = await def.start(stageOpts);
   t.after(() => running.stop());
   return running;
+}
+
+/** A loopback port something listens on until the test `t` ends (for E_PORT_IN_USE cases). */
+export async function busyPort(t: TestContext): Promise<number> {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  t.after(() => blocker.close());
+  return (blocker.address() as AddressInfo).port;
 }
 
 export interface Reply {
@@ -98,6 +113,19 @@ export function request(
     req.on('error', reject);
     req.end(init.body);
   });
+}
+
+/**
+ * GETs `path` until memcached answers it (X-Cache: HIT), for at most ~1 s: the app fills memcached
+ * as it answers a miss, so the entry may land just after the first response.
+ */
+export async function requestUntilHit(base: string, path: string): Promise<Reply> {
+  let r = await request(base, path);
+  for (let i = 0; i < 20 && r.headers.get('x-cache') !== 'HIT'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    r = await request(base, path);
+  }
+  return r;
 }
 
 /** POST /login as a user; returns the `fk_session=...` cookie pair and the worker that answered. */

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -8,6 +7,7 @@ import { runCli } from '../../src/cli/run.js';
 import { CLI_ENTRY } from '../../src/paths.js';
 import { canConnect } from '../../src/stages/free-port.js';
 import { fakeIo } from '../helpers/fake-io.js';
+import { busyPort } from '../helpers/stage-fixture.js';
 import { rawHttpFetch } from './app-raw-client.js';
 
 // The CLI in-process (seed, index, serve, app-server); `serve` spawns the compiled app
@@ -97,10 +97,7 @@ test('serve --stage single: prints the URL, serves, and stops its process on abo
 });
 
 test('serve on a port in use: one clear line, non-zero, nothing started', async (t) => {
-  const blocker: Server = createServer();
-  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
-  t.after(() => blocker.close());
-  const port = (blocker.address() as { port: number }).port;
+  const port = await busyPort(t);
   const io = testIo();
   assert.equal(await runCli(['serve', '--stage', 'single', '--db', 'fk.db', '--port', String(port)], io), 1);
   assert.match(io.err.join(''), /port \d+ .*in use \[E_PORT_IN_USE\]/);

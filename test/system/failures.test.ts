@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isFkError } from '../../src/errors.js';
@@ -9,9 +8,11 @@ import { missingPrerequisites } from '../../src/stages/prereq.js';
 import type { RunningStage, StageName } from '../../src/stages/stage.js';
 import { requireServer } from '../helpers/prereq.js';
 import {
+  busyPort,
   login,
   removeSeededDb,
   request,
+  requestUntilHit,
   seededDb,
   startStage,
   staticLinks,
@@ -48,8 +49,8 @@ async function load(url: string, paths: string[], concurrency: number, until: Pr
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 test('an app worker killed during a run: nginx routes around it, GETs see no 5xx', async (t) => {
-  if (!requireServer(t, 'nginx', 'nginx') || !requireServer(t, 'redis-server', 'redis-server')) return;
   const st = await startStage(t, 'nginx');
+  if (!st) return;
   const front = await request(st.url, '/');
   const paths = ['/', '/users/1', '/users/2', '/users/3', ...staticLinks(front.body)];
   const victim = pidOf(st, 'app-1');
@@ -69,20 +70,11 @@ test('an app worker killed during a run: nginx routes around it, GETs see no 5xx
 });
 
 test('memcached stopped: static files are still served, through the app', async (t) => {
-  for (const [bin, pkg] of [
-    ['nginx', 'nginx'],
-    ['memcached', 'memcached'],
-    ['redis-server', 'redis-server'],
-  ] as const)
-    if (!requireServer(t, bin, pkg)) return;
   const st = await startStage(t, 'memcached');
+  if (!st) return;
   const css = staticLinks((await request(st.url, '/')).body).find((u) => u.endsWith('.css'))!;
   const original = await request(st.url, css);
-  let hit = await request(st.url, css);
-  for (let i = 0; i < 20 && hit.headers.get('x-cache') !== 'HIT'; i++) {
-    await sleep(50);
-    hit = await request(st.url, css);
-  }
+  const hit = await requestUntilHit(st.url, css);
   assert.equal(hit.headers.get('x-cache'), 'HIT');
   process.kill(pidOf(st, 'memcached'), 'SIGKILL');
   await sleep(100);
@@ -101,8 +93,8 @@ test('memcached stopped: static files are still served, through the app', async 
 });
 
 test('redis stopped: pages render as logged out with a warning; login is a clear 503; no worker dies', async (t) => {
-  if (!requireServer(t, 'nginx', 'nginx') || !requireServer(t, 'redis-server', 'redis-server')) return;
   const st = await startStage(t, 'nginx', { sessions: 'redis' });
+  if (!st) return;
   const { cookie } = await login(st.url, 10);
   assert.match((await request(st.url, '/', { cookie })).body, /data-user-id="10"/);
   process.kill(pidOf(st, 'redis'), 'SIGKILL');
@@ -136,8 +128,8 @@ test('redis stopped: pages render as logged out with a warning; login is a clear
 });
 
 test('cluster: a worker killed after start-up is replaced; the port keeps serving', async (t) => {
-  if (!requireServer(t, 'redis-server', 'redis-server')) return;
   const st = await startStage(t, 'cluster');
+  if (!st) return;
   const before = pidOf(st, 'app-1');
   // Workers that die within 2 s of their start are a crash loop and are not replaced.
   await sleep(2200);
@@ -159,10 +151,7 @@ test('cluster: a worker killed after start-up is replaced; the port keeps servin
 
 test('a front port in use is E_PORT_IN_USE for every stage of this family', async (t) => {
   if (!requireServer(t, 'nginx', 'nginx')) return;
-  const blocker = createServer();
-  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
-  t.after(() => blocker.close());
-  const port = (blocker.address() as { port: number }).port;
+  const port = await busyPort(t);
   for (const name of ['nginx', 'memcached', 'cluster', 'nginx-static', 'proxy-cache'] as StageName[]) {
     const def = await loadStage(name);
     await assert.rejects(

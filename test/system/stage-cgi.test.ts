@@ -7,8 +7,8 @@ import { after, describe, type TestContext, test } from 'node:test';
 import { distPath } from '../../src/paths.js';
 import { parseCgiResponse } from '../../src/server/cgi.js';
 import { stage } from '../../src/stages/cgi/index.js';
+import { loadStage } from '../../src/stages/index.js';
 import type { RunningStage } from '../../src/stages/stage.js';
-import { requireServer } from '../helpers/prereq.js';
 import { login, removeSeededDb, request, seededDb, startStage } from '../helpers/stage-fixture.js';
 import { rawHttpFetch } from '../integration/app-raw-client.js';
 import { appSmokeCase } from '../integration/app-smoke.case.js';
@@ -209,14 +209,15 @@ describe('stage cgi', () => {
   });
 
   test('a missing database is E_DB_MISSING', async () => {
-    await assert.rejects(stage.start({ dbPath: '/nonexistent/fk.db', cgiHost: 'builtin' }), {
+    const def = await loadStage('cgi');
+    await assert.rejects(def.start({ dbPath: '/nonexistent/fk.db', cgiHost: 'builtin' }), {
       code: 'E_DB_MISSING',
     });
   });
 
   test('under lighttpd with mod_cgi', async (t) => {
-    if (requireServer(t, 'lighttpd', 'lighttpd') === undefined) return;
     const s = await startStage(t, 'cgi', { cgiHost: 'lighttpd' });
+    if (!s) return;
     const conf = readFileSync(`${s.runDir}/lighttpd.conf`, 'utf8');
     assert.match(conf, /mod_cgi/);
     assert.ok(existsSync(`${s.runDir}/lighttpd.pid`), 'pid file in the run dir');
@@ -227,8 +228,8 @@ describe('stage cgi', () => {
   });
 
   test('under the built-in CGI gateway', async (t) => {
-    seededDb();
     const s = await startStage(t, 'cgi', { cgiHost: 'builtin' });
+    assert.ok(s, 'the built-in gateway needs no daemon');
     await t.test('the app smoke suite through the gateway', async (t2) => {
       await appSmokeCase(t2, rawHttpFetch(s.url), { servedBy: /^cgi-\d+$/ });
     });

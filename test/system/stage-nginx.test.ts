@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isFkError } from '../../src/errors.js';
 import { loadStage } from '../../src/stages/index.js';
-import { requireServer } from '../helpers/prereq.js';
-import { login, removeSeededDb, request, seededDb, startStage } from '../helpers/stage-fixture.js';
+import { busyPort, login, removeSeededDb, request, seededDb, startStage } from '../helpers/stage-fixture.js';
 import { rawHttpFetch } from '../integration/app-raw-client.js';
 import { appSmokeCase } from '../integration/app-smoke.case.js';
 
@@ -24,8 +22,8 @@ const alive = (pid: number) => {
 };
 
 test('stage nginx: N app processes behind nginx, sharing nothing', async (t) => {
-  if (!requireServer(t, 'nginx', 'nginx') || !requireServer(t, 'redis-server', 'redis-server')) return;
   const st = await startStage(t, 'nginx');
+  if (!st) return;
   const procs = st.processes();
 
   await t.test('processes() lists nginx, its worker, two app processes and redis, all alive', () => {
@@ -97,19 +95,13 @@ test('stage nginx: N app processes behind nginx, sharing nothing', async (t) => 
     await appSmokeCase(t, rawHttpFetch(st.url), { servedBy: /^app-\d+$/ });
   });
 
-  await t.test('a front port already in use is E_PORT_IN_USE, and nothing is left running', async () => {
-    const blocker = createServer();
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
-    const port = (blocker.address() as { port: number }).port;
-    try {
-      const def = await loadStage('nginx');
-      await assert.rejects(
-        def.start({ dbPath: seededDb(), workers: 1, port }),
-        (e) => isFkError(e) && e.code === 'E_PORT_IN_USE',
-      );
-    } finally {
-      blocker.close();
-    }
+  await t.test('a front port already in use is E_PORT_IN_USE, and nothing is left running', async (t) => {
+    const port = await busyPort(t);
+    const def = await loadStage('nginx');
+    await assert.rejects(
+      def.start({ dbPath: seededDb(), workers: 1, port }),
+      (e) => isFkError(e) && e.code === 'E_PORT_IN_USE',
+    );
   });
 
   await t.test('stop() ends every process by PID and is idempotent', async () => {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { requireServer } from '../helpers/prereq.js';
 import { login, removeSeededDb, request, startStage, staticLinks } from '../helpers/stage-fixture.js';
 import { rawHttpFetch } from '../integration/app-raw-client.js';
 import { appSmokeCase } from '../integration/app-smoke.case.js';
@@ -23,8 +22,8 @@ async function sharedSession(url: string, userId: number): Promise<Set<string>> 
 }
 
 test('stage cluster: node:cluster workers on one port, sessions shared', async (t) => {
-  if (!requireServer(t, 'redis-server', 'redis-server')) return;
   const st = await startStage(t, 'cluster');
+  if (!st) return;
   const roles = st.processes().map((p) => p.role);
   for (const role of ['cluster-primary', 'app-1', 'app-2'])
     assert.ok(roles.includes(role), `${role} missing from ${roles.join(', ')}`);
@@ -43,8 +42,8 @@ test('stage cluster: node:cluster workers on one port, sessions shared', async (
 });
 
 test('stage nginx-static: nginx serves /static from disk, the app the pages', async (t) => {
-  if (!requireServer(t, 'nginx', 'nginx') || !requireServer(t, 'redis-server', 'redis-server')) return;
   const st = await startStage(t, 'nginx-static');
+  if (!st) return;
   const front = await request(st.url, '/');
   assert.match(front.headers.get('x-served-by') ?? '', /^app-\d+$/);
   const page = await request(st.url, '/users/3');
@@ -74,8 +73,8 @@ test('stage nginx-static: nginx serves /static from disk, the app the pages', as
 });
 
 test('stage proxy-cache: anonymous pages cached briefly, logged-in pages never shared', async (t) => {
-  if (!requireServer(t, 'nginx', 'nginx') || !requireServer(t, 'redis-server', 'redis-server')) return;
   const st = await startStage(t, 'proxy-cache');
+  if (!st) return;
 
   await t.test('static files: MISS then HIT', async () => {
     const front = await request(st.url, '/');

@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FkError } from '../../errors.js';
 import { CLI_ENTRY, distPath, staticRootFor } from '../../paths.js';
-import { assertPortFree, freePort } from '../free-port.js';
+import { assertFrontPortFree, startOnPort } from '../free-port.js';
 import { findBinary, requireBinary } from '../prereq.js';
-import type { Prerequisite, RunningStage, StageDefinition, StageOptions } from '../stage.js';
-import { describe, type Service, startService } from '../supervisor.js';
+import type { Prerequisite, RunningStage, StageModule, StageOptions, StartOptions } from '../stage.js';
+import { describe, startService } from '../supervisor.js';
 import { renderLighttpdConf } from './lighttpd-conf.js';
 
 const LIGHTTPD: Prerequisite = { binary: 'lighttpd', debianPackage: 'lighttpd' };
@@ -16,7 +15,7 @@ export function cgiHostFor(opts: StageOptions): 'lighttpd' | 'builtin' {
   return opts.cgiHost ?? (findBinary(LIGHTTPD.binary) !== undefined ? 'lighttpd' : 'builtin');
 }
 
-export const stage: StageDefinition = {
+export const stage: StageModule = {
   name: 'cgi',
   talkVersion: '0.1',
   title: 'CGI strawman',
@@ -27,23 +26,27 @@ export const stage: StageDefinition = {
   start: startCgiStage,
 };
 
-async function startCgiStage(opts: StageOptions): Promise<RunningStage> {
+async function startCgiStage(opts: StartOptions): Promise<RunningStage> {
   const log = opts.log ?? (() => {});
-  const dbPath = resolve(opts.dbPath);
-  if (!existsSync(dbPath)) throw new FkError('E_DB_MISSING', `no database at ${dbPath}`);
+  const { dbPath, runDir } = opts;
   const scriptPath = distPath('cli', 'cgi-script.js');
   if (!existsSync(scriptPath)) {
     throw new FkError('E_INTERNAL', `the compiled CGI script is missing (${scriptPath}): run npm run build`);
   }
   const host = cgiHostFor(opts);
-  const runDir = opts.runDir ?? mkdtempSync(join(tmpdir(), 'fk-cgi-'));
-  mkdirSync(runDir, { recursive: true });
-  const port = opts.port ? opts.port : await freePort();
-  if (opts.port) await assertPortFree(port);
+  await assertFrontPortFree(opts);
 
-  let service: Service;
-  if (host === 'lighttpd') {
-    const binary = requireBinary(LIGHTTPD);
+  const { port, started: service } = await startOnPort(opts.port, (port) => {
+    if (host === 'builtin') {
+      log(`stage cgi: built-in CGI gateway on 127.0.0.1:${port}`);
+      return startService({
+        role: 'cgi-gateway',
+        command: process.execPath,
+        args: [CLI_ENTRY, 'cgi-gateway', '--port', String(port), '--db', dbPath],
+        logFile: join(runDir, 'cgi-gateway.log'),
+        readyPort: port,
+      });
+    }
     mkdirSync(join(runDir, 'upload'), { recursive: true });
     const confPath = join(runDir, 'lighttpd.conf');
     writeFileSync(
@@ -61,23 +64,14 @@ async function startCgiStage(opts: StageOptions): Promise<RunningStage> {
     log(`stage cgi: lighttpd + mod_cgi on 127.0.0.1:${port} (config ${confPath})`);
     // -D: foreground, so the Supervisor owns it; mod_cgi's children share its process group and
     // go with it on stop().
-    service = await startService({
+    return startService({
       role: 'lighttpd',
-      command: binary,
+      command: requireBinary(LIGHTTPD),
       args: ['-D', '-f', confPath],
       logFile: join(runDir, 'lighttpd.log'),
       readyPort: port,
     });
-  } else {
-    log(`stage cgi: built-in CGI gateway on 127.0.0.1:${port}`);
-    service = await startService({
-      role: 'cgi-gateway',
-      command: process.execPath,
-      args: [CLI_ENTRY, 'cgi-gateway', '--port', String(port), '--db', dbPath],
-      logFile: join(runDir, 'cgi-gateway.log'),
-      readyPort: port,
-    });
-  }
+  });
   return {
     name: 'cgi',
     url: `http://127.0.0.1:${port}`,

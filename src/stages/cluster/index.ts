@@ -1,35 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CLI_ENTRY } from '../../paths.js';
-import {
-  assertDb,
-  assertFrontPortFree,
-  DEFAULT_SESSIONS,
-  MEMCACHED_PREREQ,
-  REDIS_PREREQ,
-  runDirFor,
-  startOnFrontPort,
-} from '../nginx/proxied-stage.js';
-import { childPids } from '../nginx/run-nginx.js';
-import { requireBinary } from '../prereq.js';
-import { startMemcached, startRedis } from '../services.js';
-import type { Prerequisite, ProcessInfo, StageDefinition, StageOptions } from '../stage.js';
+import { childPids } from '../../proc/stat.js';
+import { assertFrontPortFree, startOnPort } from '../free-port.js';
+import { backendPrerequisites, startBackends } from '../services.js';
+import type { ProcessInfo, StageModule } from '../stage.js';
 import { describe, type Service, startService } from '../supervisor.js';
-
-/**
- * One of the talk's "other options": the multiprocess model with no proxy in front. node:cluster
- * forks N workers that share one listening socket (the primary accepts and hands connections out
- * round-robin), so there is no nginx to spoon-feed slow clients, retry or serve static files. The
- * talk: it "also takes advantage of multi-core", but "we'll need to get a reverse proxy involved
- * anyway when we want to involve different physical machines".
- */
-export function clusterPrerequisites(opts: StageOptions): Prerequisite[] {
-  const sessions = opts.sessions ?? DEFAULT_SESSIONS;
-  const reqs: Prerequisite[] = [];
-  if (sessions === 'redis' && opts.redisUrl === undefined) reqs.push(REDIS_PREREQ);
-  if (sessions === 'memcached') reqs.push(MEMCACHED_PREREQ);
-  return reqs;
-}
 
 /** The argv of the cluster primary (pure). */
 export function clusterServerArgs(a: {
@@ -47,21 +23,24 @@ export function clusterServerArgs(a: {
   return args;
 }
 
-export const stage: StageDefinition = {
+/**
+ * One of the talk's "other options": the multiprocess model with no proxy in front. node:cluster
+ * forks N workers that share one listening socket (the primary accepts and hands connections out
+ * round-robin), so there is no nginx to spoon-feed slow clients, retry or serve static files. The
+ * talk: it "also takes advantage of multi-core", but "we'll need to get a reverse proxy involved
+ * anyway when we want to involve different physical machines".
+ */
+export const stage: StageModule = {
   name: 'cluster',
   title: 'node:cluster workers sharing one port, no proxy',
   summary:
     'N app processes forked by node:cluster share one listening socket: multi-core without a proxy, ' +
     'but nothing in front to buffer slow clients, retry on another worker or serve static files. ' +
     'Sessions in Redis (shared nothing); --sessions memcached may lose sessions to eviction.',
-  prerequisites: clusterPrerequisites,
+  prerequisites: (opts) => backendPrerequisites(opts, false),
   start: async (opts) => {
-    for (const req of clusterPrerequisites(opts)) requireBinary(req);
-    const dbPath = resolve(opts.dbPath);
-    assertDb(dbPath);
-    const sessions = opts.sessions ?? DEFAULT_SESSIONS;
+    const { dbPath, runDir } = opts;
     const workers = opts.workers ?? availableParallelism();
-    const runDir = runDirFor('cluster', opts);
     await assertFrontPortFree(opts);
     let port = 0;
     const services: Service[] = [];
@@ -70,30 +49,12 @@ export const stage: StageDefinition = {
     };
     let primary: Service;
     try {
-      let redisUrl = opts.redisUrl;
-      if (sessions === 'redis' && redisUrl === undefined) {
-        const redis = await startRedis(runDir);
-        services.push(redis.service);
-        redisUrl = redis.url;
-      }
-      let memcachedAddr: string | undefined;
-      if (sessions === 'memcached') {
-        const mc = await startMemcached(runDir);
-        services.push(mc.service);
-        memcachedAddr = mc.addr;
-      }
-      const front = await startOnFrontPort(opts, (listenPort) =>
+      const backends = await startBackends(opts, false, services);
+      const front = await startOnPort(opts.port, (listenPort) =>
         startService({
           role: 'cluster-primary',
           command: process.execPath,
-          args: clusterServerArgs({
-            port: listenPort,
-            workers,
-            dbPath,
-            sessions,
-            ...(sessions === 'redis' ? { redisUrl } : {}),
-            ...(memcachedAddr === undefined ? {} : { memcachedAddr }),
-          }),
+          args: clusterServerArgs({ port: listenPort, workers, dbPath, ...backends }),
           logFile: join(runDir, 'cluster.log'),
           readyPort: listenPort,
           readyTimeoutMs: 15_000,

@@ -1,8 +1,8 @@
 import { proxiedPrerequisites, startProxiedStage } from '../nginx/proxied-stage.js';
-import type { StageDefinition } from '../stage.js';
+import type { StageModule } from '../stage.js';
 
 /** The talk's 0.4: nginx "can talk to memcached", so static files never reach Python again. */
-export const stage: StageDefinition = {
+export const stage: StageModule = {
   name: 'memcached',
   talkVersion: '0.4',
   title: 'nginx + app processes + static files from memcached',

@@ -1,8 +1,8 @@
 import { proxiedPrerequisites, startProxiedStage } from '../nginx/proxied-stage.js';
-import type { StageDefinition } from '../stage.js';
+import type { StageModule } from '../stage.js';
 
 /** One of the talk's "other options": a web server that serves static files itself (lighttpd could). */
-export const stage: StageDefinition = {
+export const stage: StageModule = {
   name: 'nginx-static',
   title: 'nginx serves /static from disk',
   summary:

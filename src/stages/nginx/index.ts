@@ -1,8 +1,8 @@
-import type { StageDefinition } from '../stage.js';
+import type { StageModule } from '../stage.js';
 import { proxiedPrerequisites, startProxiedStage } from './proxied-stage.js';
 
 /** The talk's 0.3: "two (or more) instances of CherryPy" behind nginx, the async load balancer. */
-export const stage: StageDefinition = {
+export const stage: StageModule = {
   name: 'nginx',
   talkVersion: '0.3',
   title: 'N app processes behind nginx',

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { SESSION_COOKIE } from '../../app/cookies.js';
 import { FkError } from '../../errors.js';
 import { renderTypesBlock } from './mime-types.js';
 
@@ -33,8 +34,8 @@ export interface NginxConfSpec {
   accessLog?: boolean;
 }
 
-/** The session cookie whose presence marks a logged-in request (proxy-cache never caches those). */
-export const SESSION_COOKIE = 'fk_session';
+/** nginx's *_temp_path directories, each DIR/<name>_temp: run-nginx.ts creates them. */
+export const NGINX_TEMP_PATHS = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'] as const;
 
 export function renderNginxConf(spec: NginxConfSpec): string {
   validate(spec);
@@ -64,9 +65,7 @@ export function renderNginxConf(spec: NginxConfSpec): string {
     spec.accessLog === true ? `  access_log ${join(d, 'access.log')};` : '  access_log off;',
     '  server_tokens off;',
     // Every temp path inside the run directory: the Debian defaults (/var/lib/nginx) may not exist.
-    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
-      (t) => `  ${t}_temp_path ${join(d, `${t}_temp`)};`,
-    ),
+    ...NGINX_TEMP_PATHS.map((t) => `  ${t}_temp_path ${join(d, `${t}_temp`)};`),
     '  sendfile on;',
     // No tcp_nopush: it stalled a pipelining client by ~40 ms per batch (field notes).
     '  tcp_nodelay on;',

@@ -1,35 +1,30 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { childPids } from '../../proc/stat.js';
 import { requireBinary } from '../prereq.js';
 import type { ProcessInfo } from '../stage.js';
 import { type Service, startService } from '../supervisor.js';
-import { type NginxConfSpec, renderNginxConf } from './render-nginx-conf.js';
+import { NGINX_TEMP_PATHS, type NginxConfSpec, renderNginxConf } from './render-nginx-conf.js';
 
 export const NGINX_PREREQ = { binary: 'nginx', debianPackage: 'nginx' } as const;
-
-export interface RunningNginx {
-  service: Service;
-  confPath: string;
-}
 
 /**
  * Writes the rendered config into the run directory and starts nginx in the foreground under the
  * Supervisor: `nginx -p DIR -c DIR/nginx.conf -e DIR/error.log`. `-e` matters: without it nginx
  * opens /var/log/nginx/error.log before it has read our config (field notes).
  */
-export async function runNginx(spec: Omit<NginxConfSpec, 'user'>, role = 'nginx'): Promise<RunningNginx> {
+export async function runNginx(spec: Omit<NginxConfSpec, 'user'>, role = 'nginx'): Promise<Service> {
   const bin = requireBinary(NGINX_PREREQ);
   const dir = spec.runDir;
   mkdirSync(dir, { recursive: true });
-  for (const t of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
-    mkdirSync(join(dir, `${t}_temp`), { recursive: true });
+  for (const t of NGINX_TEMP_PATHS) mkdirSync(join(dir, `${t}_temp`), { recursive: true });
   // As root, nginx workers would drop to `nobody` and could then neither write the 0700 run
   // directory's temp paths nor read files under /root: keep them as root (tested in stage-nginx).
   const user = process.getuid?.() === 0 ? 'root' : undefined;
   const conf = renderNginxConf({ ...spec, ...(user === undefined ? {} : { user }) });
   const confPath = join(dir, 'nginx.conf');
   writeFileSync(confPath, conf);
-  const service = await startService({
+  return startService({
     role,
     command: bin,
     args: ['-p', dir, '-c', confPath, '-e', join(dir, 'error.log')],
@@ -37,7 +32,6 @@ export async function runNginx(spec: Omit<NginxConfSpec, 'user'>, role = 'nginx'
     readyPort: spec.listenPort,
     readyHost: spec.listenHost,
   });
-  return { service, confPath };
 }
 
 /** Checks a config with `nginx -t` arguments (used by tests): the same flags as runNginx. */
@@ -69,26 +63,4 @@ function cmdlineOf(pid: number): string {
   } catch {
     return '';
   }
-}
-
-export function childPids(parent: number): number[] {
-  const pids: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return pids;
-  }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // Fields after the command name, which is in parentheses and may itself contain spaces.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(rest[1]) === parent) pids.push(Number(name));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids.sort((a, b) => a - b);
 }

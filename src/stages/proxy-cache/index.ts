@@ -1,8 +1,8 @@
 import { proxiedPrerequisites, startProxiedStage } from '../nginx/proxied-stage.js';
-import type { StageDefinition } from '../stage.js';
+import type { StageModule } from '../stage.js';
 
 /** One of the talk's "other options" ("DRY: cache!"): a web cache the app does not know about. */
-export const stage: StageDefinition = {
+export const stage: StageModule = {
   name: 'proxy-cache',
   title: 'nginx proxy_cache in front of the app',
   summary:
