@@ -5,13 +5,11 @@
 import { existsSync } from 'node:fs';
 import { SITE_ASSETS_DIR, staticRootFor } from '../paths.js';
 import { openDb } from '../store/open-db.js';
-import { seedDatabase } from '../store/seed.js';
+import { DEFAULT_SEED, seedDatabase } from '../store/seed.js';
 import { createUserIdIndex, userIdIndexExists } from '../store/sqlite-index.js';
 import { writeStaticRoot } from '../store/thumbnails.js';
 import type { SmokeUser } from './smoke-check.js';
 
-/** `flickr-killr seed`'s default: the ladder seeds the same data, so either may create it. */
-export const DATA_SEED = 1;
 /** The bench's URL-template seed: two ladder runs request the same users in the same order. */
 export const BENCH_SEED = 2007;
 
@@ -21,17 +19,11 @@ export interface DataFacts {
   smokeUser: SmokeUser;
 }
 
-export function ensureSeeded(
-  dbPath: string,
-  users: number,
-  log: (line: string) => void,
-): { seeded: boolean } {
-  let seeded = false;
+export function ensureSeeded(dbPath: string, users: number, log: (line: string) => void): void {
   if (!existsSync(dbPath)) {
     log(`seeding ${users} users into ${dbPath} …`);
-    const r = seedDatabase({ dbPath, users, seed: DATA_SEED, force: false });
+    const r = seedDatabase({ dbPath, users, seed: DEFAULT_SEED, force: false });
     log(`seeded ${r.users} users, ${r.photos} photos in ${(r.ms / 1000).toFixed(1)} s`);
-    seeded = true;
   }
   // Idempotent and cheap: files already identical are left alone (their ETags stay stable).
   writeStaticRoot(staticRootFor(dbPath), SITE_ASSETS_DIR);
@@ -41,7 +33,6 @@ export function ensureSeeded(
     log('the photos.user_id index was missing (an interrupted run?): recreating it');
     createUserIdIndex(dbPath);
   }
-  return { seeded };
 }
 
 export function readDataFacts(dbPath: string): DataFacts {

@@ -30,6 +30,13 @@ export function roleKind(role: string): RoleKind {
   return 'app';
 }
 
+/** Share of requests that were static assets (0..1); a result without classes counts pages only. */
+export function staticShare(b: BenchSummary): number {
+  const pages = b.classes.page?.requests ?? b.totals.pageViews;
+  const assets = b.classes.asset?.requests ?? 0;
+  return assets / Math.max(1, pages + assets);
+}
+
 const f1 = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(n >= 10 ? 1 : 2));
 const pct = (x: number) => `${Math.round(x * 100)} %`;
 
@@ -61,8 +68,8 @@ export function diagnose(m: Measurements, ignoreNoise = false): Diagnosis {
 
   const pageReqs = b.classes.page?.requests ?? b.totals.pageViews;
   const assetReqs = b.classes.asset?.requests ?? 0;
-  const staticShare = assetReqs / Math.max(1, pageReqs + assetReqs);
-  ev.push(`${pct(staticShare)} of requests were static assets`);
+  const share = staticShare(b);
+  ev.push(`${pct(share)} of requests were static assets`);
 
   const st = b.serverTiming;
   const stMs = (k: string) => st[k]?.meanMs ?? 0;
@@ -175,10 +182,10 @@ export function diagnose(m: Measurements, ignoreNoise = false): Diagnosis {
   const total = pageReqs + assetReqs;
   // Data can prove the app served the assets (they carry its Server-Timing); otherwise the topology says.
   const staticFrom = stResponses >= 0.9 * total && assetReqs > 0 ? 'app' : m.staticFrom;
-  if (staticShare >= 0.5 && staticFrom === 'app' && appCores >= 0.5 * stageCores && appCores >= SATURATED) {
+  if (share >= 0.5 && staticFrom === 'app' && appCores >= 0.5 * stageCores && appCores >= SATURATED) {
     return verdict(
       'static-in-app',
-      `App processes are busy serving static files: ${pct(staticShare)} of requests are assets and the app ` +
+      `App processes are busy serving static files: ${pct(share)} of requests are assets and the app ` +
         `(${appCores.toFixed(2)} cores) answers them. Serve static files from nginx or memcached (the talk's 0.4).`,
       ev,
     );

@@ -3,6 +3,7 @@ import { FkError } from '../errors.js';
 import { DEFAULT_DB_PATH } from '../paths.js';
 import { isStageName, STAGE_ORDER } from '../stages/index.js';
 import type { StageName } from '../stages/stage.js';
+import { DEFAULT_USERS } from '../store/seed.js';
 
 /** One benchmark run of the ladder: a stage, possibly in a variant (the talk's dropped index). */
 export interface PlannedRun {
@@ -91,7 +92,7 @@ export function defaultSettings(quick: boolean, cwd: string): LadderSettings {
       }
     : {
         dbPath: join(cwd, DEFAULT_DB_PATH),
-        seedUsers: 100_000,
+        seedUsers: DEFAULT_USERS,
         connections: 16,
         durationMs: 20_000,
         warmupMs: 3000,

@@ -5,6 +5,7 @@
  * command, one that fails is reported with its reason; the others still run.
  */
 import type { BenchOptions, BenchResultCore } from '../bench/api.js';
+import type { BenchHooks } from '../bench/index.js';
 import type { LadderReport, MachineInfo, StageRunReport } from '../report/report-types.js';
 import { LADDER_REPORT_VERSION } from '../report/report-types.js';
 import type { StageDefinition, StageName } from '../stages/stage.js';
@@ -14,13 +15,7 @@ import { oneLine, runStage } from './run-stage.js';
 import type { SmokeResult, SmokeUser } from './smoke-check.js';
 import { talkRatio } from './talk-figures.js';
 
-export type BenchFn = (
-  opts: BenchOptions,
-  hooks?: {
-    signal?: AbortSignal;
-    onProgress?: (p: { elapsedMs: number; requests: number; errors: number }) => void;
-  },
-) => Promise<BenchResultCore>;
+export type BenchFn = (opts: BenchOptions, hooks?: BenchHooks) => Promise<BenchResultCore>;
 
 export interface LadderDeps {
   loadStage: (name: StageName) => Promise<StageDefinition>;

@@ -11,7 +11,7 @@ import type { BenchSummary, StageRunReport } from '../report/report-types.js';
 import { missingPrerequisites } from '../stages/prereq.js';
 import type { RunningStage, StageName, StageOptions } from '../stages/stage.js';
 import { BENCH_SEED } from './data.js';
-import { diagnose } from './diagnose.js';
+import { diagnose, staticShare } from './diagnose.js';
 import type { PlannedRun } from './plan.js';
 import { ProcSampler } from './proc-sampler.js';
 import type { LadderDeps, LadderInput } from './run-ladder.js';
@@ -79,7 +79,7 @@ export async function runStage(
 ): Promise<StageRunReport> {
   const { settings, signal, log } = input;
   const def = await deps.loadStage(run.stage);
-  const talk = TALK_FIGURES[run.id];
+  const talkRequestsPerS = TALK_FIGURES[run.id];
   const rep: StageRunReport = {
     id: run.id,
     stage: run.stage,
@@ -89,7 +89,7 @@ export async function runStage(
     summary: def.summary,
     ...(run.variant ? { variant: run.variant } : {}),
     status: 'skipped',
-    ...(talk ? { talk: { version: talk.version, requestsPerS: talk.requestsPerS } } : {}),
+    ...(talkRequestsPerS ? { talkRequestsPerS } : {}),
   };
   if (signal.aborted) return { ...rep, reason: 'interrupted before it started' };
   const runDir = join(input.outDir, 'stages', run.id);
@@ -150,7 +150,7 @@ export async function runStage(
             signal,
             ...(input.progress
               ? {
-                  onProgress: (p: { elapsedMs: number; requests: number; errors: number }) =>
+                  onProgress: (p) =>
                     input.progress?.(
                       `  ${run.id}: ${(p.elapsedMs / 1000).toFixed(0)} s, ${p.requests} requests, ${p.errors} errors`,
                     ),
@@ -171,8 +171,6 @@ export async function runStage(
     writeFileSync(join(input.outDir, benchFile), `${JSON.stringify(result, null, 2)}\n`);
     const bench = summarize(result, settings.connections);
     const stageCpuS = cpu ? cpu.roles.reduce((s, r) => s + r.cpuS, 0) : undefined;
-    const assets = bench.classes.asset?.requests ?? 0;
-    const pages = bench.classes.page?.requests ?? bench.totals.pageViews;
     const measured = {
       ...rep,
       status: 'ok' as const,
@@ -182,7 +180,7 @@ export async function runStage(
       ...(stageCpuS !== undefined && bench.totals.pageViews > 0
         ? { cpuPerPageViewMs: (stageCpuS * 1000) / bench.totals.pageViews }
         : {}),
-      staticShare: assets / Math.max(1, assets + pages),
+      staticShare: staticShare(bench),
       diagnosis: diagnose({
         runId: run.id,
         ...(run.variant ? { variant: run.variant } : {}),

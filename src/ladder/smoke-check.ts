@@ -1,8 +1,12 @@
 /**
  * Before a stage is benchmarked, check it serves the right thing: a fast wrong answer (an error
  * page, another user's photos, a 404 for every thumbnail) would otherwise top the table. One
- * virtual user: log in, view the user's page, fetch every asset it references.
+ * virtual user: log in, view the user's page, fetch every asset it references — the same list the
+ * benchmark's virtual users will fetch (the bench's own extractAssets).
  */
+import { extractAssets } from '../bench/extract-assets.js';
+import { escapeXml } from '../report/svg-charts.js';
+
 export interface SmokeUser {
   id: number;
   /** Any of these appearing in the page (raw or HTML-escaped) proves it is this user's page. */
@@ -16,33 +20,12 @@ export interface SmokeResult {
   assets: number;
 }
 
-const REF_RE = /<(img|script|link)\b[^>]*?\s(src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
-
-/** Same-origin subresources of a page: <img src>, <script src>, <link href> (not <a>). */
-export function extractAssetUrls(html: string, pageUrl: string): string[] {
-  const origin = new URL(pageUrl).origin;
-  const out = new Set<string>();
-  for (const m of html.matchAll(REF_RE)) {
-    const raw = (m[3] ?? m[4] ?? '').replaceAll('&amp;', '&').trim();
-    if (raw === '' || raw.startsWith('data:')) continue;
-    const u = new URL(raw, pageUrl);
-    if (u.origin === origin) out.add(u.href);
-  }
-  return [...out];
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
+/**
+ * The app's templates (eta, autoEscape) escape a name with the same five entities as the report's
+ * escapeXml; a page may also show it raw (no special characters).
+ */
 function containsName(html: string, name: string): boolean {
-  const named = name
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-  return html.includes(name) || html.includes(named) || html.includes(escapeHtml(name));
+  return html.includes(name) || html.includes(escapeXml(name));
 }
 
 export async function smokeCheck(
@@ -79,7 +62,7 @@ export async function smokeCheck(
     if (!user.names.some((n) => n !== '' && containsName(html, n))) {
       return fail(`GET /users/${user.id} does not show the user's name (${user.names.join(' / ')})`);
     }
-    const assets = extractAssetUrls(html, pageUrl);
+    const assets = extractAssets(html, pageUrl).map((path) => new URL(path, pageUrl).href);
     // A few at a time, as a browser would; the whole list must answer 200.
     for (let i = 0; i < assets.length; i += 6) {
       const batch = assets.slice(i, i + 6);

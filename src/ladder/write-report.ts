@@ -19,14 +19,19 @@ export function timestampedDir(root: string, now = new Date()): string {
   );
 }
 
-export function writeReport(outDir: string, report: LadderReport): { json: string; html: string } {
+/** Writes report.json, index.html and table.txt; returns their paths and the table's text (for the terminal). */
+export function writeReport(
+  outDir: string,
+  report: LadderReport,
+): { json: string; html: string; table: string } {
   mkdirSync(outDir, { recursive: true });
   const json = join(outDir, 'report.json');
   const html = join(outDir, 'index.html');
+  const table = ladderTable(report);
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(html, ladderHtml(report));
-  writeFileSync(join(outDir, 'table.txt'), ladderTable(report));
-  return { json, html };
+  writeFileSync(join(outDir, 'table.txt'), table);
+  return { json, html, table };
 }
 
 /** out/latest → the newest report directory (a relative symlink, so the tree can move). */

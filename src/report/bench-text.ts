@@ -1,5 +1,6 @@
 import type { LatencySummary } from '../bench/api.js';
 import type { BenchResult } from '../bench/result.js';
+import { formatRate } from './format.js';
 
 /** Rendering only: a bench result in, text out (the CLI prints it; the ladder may quote it). */
 
@@ -8,10 +9,6 @@ export function formatUs(us: number): string {
   if (us < 1000) return `${Math.round(us)}µs`;
   if (us < 1_000_000) return `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)}ms`;
   return `${(us / 1e6).toFixed(2)}s`;
-}
-
-function formatRate(n: number): string {
-  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
 }
 
 function formatBytes(n: number): string {

@@ -3,7 +3,7 @@
  * offline and from a CI artefact. Every string from the report is escaped (stage titles, error
  * reasons and versions come from outside this code).
  */
-import { formatRatio, formatUs } from './ladder-table.js';
+import { FIGURE_HEAD, figureCells, formatRatio, isMeasured, talkCell } from './ladder-table.js';
 import type { LadderReport, StageRunReport } from './report-types.js';
 import { escapeXml as esc, logBarChart, PALETTE, type Series, stackedBarChart } from './svg-charts.js';
 
@@ -17,17 +17,15 @@ td.text{text-align:left}.muted{color:#777}.note{background:#fff8e1;padding:.5em 
 .chart .note{fill:#777}code{background:#f4f4f4;padding:0 3px}ul.evidence{margin:.2em 0 1em;color:#444}
 .verdict{font-weight:600}.skipped,.failed{color:#a33}`;
 
-const ok = (r: StageRunReport) => r.status === 'ok' && r.bench !== undefined;
-
 function throughputChart(runs: StageRunReport[]): string {
   const series: Series[] = [
     { name: 'ours: page views/s', cls: 'bar bar-pv', color: PALETTE[0]! },
     { name: 'ours: requests/s', cls: 'bar bar-rps', color: PALETTE[5]! },
     { name: 'talk (2007): req/s', cls: 'bar bar-talk', color: PALETTE[1]! },
   ];
-  const rows = runs.filter(ok).map((r) => ({
+  const rows = runs.filter(isMeasured).map((r) => ({
     label: r.label,
-    values: [r.bench!.rates.pageViewsPerS, r.bench!.rates.requestsPerS, r.talk?.requestsPerS],
+    values: [r.bench.rates.pageViewsPerS, r.bench.rates.requestsPerS, r.talkRequestsPerS],
     note: r.speedup === undefined ? '' : `${formatRatio(r.speedup)} vs ${r.baseline}`,
   }));
   return logBarChart({ title: 'Throughput per stage (log scale)', unit: 'per second', series, rows });
@@ -40,15 +38,15 @@ function latencyChart(runs: StageRunReport[]): string {
     { name: 'p99', cls: 'lat lat-p99', color: PALETTE[3]! },
   ];
   // µs → ms for the axis: page loads span ~1 ms (cached) to seconds (CGI).
-  const rows = runs.filter(ok).map((r) => {
-    const l = r.bench!.pageLoad ?? r.bench!.latency;
+  const rows = runs.filter(isMeasured).map((r) => {
+    const l = r.bench.pageLoad ?? r.bench.latency;
     return { label: r.label, values: [l.p50 / 1000, l.p90 / 1000, l.p99 / 1000] };
   });
   return logBarChart({ title: 'Page load time, HTML + all assets (log scale)', unit: 'ms', series, rows });
 }
 
 function cpuChart(runs: StageRunReport[]): string {
-  const measured = runs.filter((r) => ok(r) && r.cpu);
+  const measured = runs.filter(isMeasured).filter((r) => r.cpu);
   const roles = [...new Set(measured.flatMap((r) => r.cpu!.roles.map((x) => x.role)))];
   const names = [...roles, 'load generator', 'other processes'];
   const series = names.map((name, i) => ({
@@ -69,52 +67,30 @@ function cpuChart(runs: StageRunReport[]): string {
 }
 
 function serverTimingChart(runs: StageRunReport[]): string {
-  const withSt = runs.filter((r) => ok(r) && Object.keys(r.bench!.serverTiming).length > 0);
-  const phases = [...new Set(withSt.flatMap((r) => Object.keys(r.bench!.serverTiming)))].filter(
+  const withSt = runs.filter(isMeasured).filter((r) => Object.keys(r.bench.serverTiming).length > 0);
+  const phases = [...new Set(withSt.flatMap((r) => Object.keys(r.bench.serverTiming)))].filter(
     (p) => !/^(total|app)$/.test(p),
   );
   if (phases.length === 0) return '<p class="muted">No Server-Timing headers were received.</p>';
   const series = phases.map((name, i) => ({ name, cls: `st-${i}`, color: PALETTE[(i + 2) % 8]! }));
   const rows = withSt.map((r) => ({
     label: r.label,
-    values: phases.map((p) => r.bench!.serverTiming[p]?.meanMs),
+    values: phases.map((p) => r.bench.serverTiming[p]?.meanMs),
   }));
   return stackedBarChart({ title: 'Server-Timing per dynamic page (mean)', unit: 'ms', series, rows });
 }
 
 function tableHtml(runs: StageRunReport[]): string {
-  const head = [
-    'stage',
-    'talk req/s',
-    'page views/s',
-    'req/s',
-    'p50',
-    'p99',
-    'vs',
-    'ours',
-    'talk',
-    'CPU/page',
-    'static',
-  ];
+  const head = [...FIGURE_HEAD, 'static'];
   const body = runs.map((r) => {
-    if (!ok(r)) {
-      return `<tr><td>${esc(r.label)}</td><td>${r.talk ? r.talk.requestsPerS : ''}</td><td colspan="9" class="text ${r.status}">${esc(r.status)}: ${esc(r.reason ?? '')}</td></tr>`;
+    if (!isMeasured(r)) {
+      return `<tr><td>${esc(r.label)}</td><td>${esc(talkCell(r))}</td><td colspan="${head.length - 2}" class="text ${r.status}">${esc(r.status)}: ${esc(r.reason ?? '')}</td></tr>`;
     }
-    const b = r.bench!;
-    const l = b.pageLoad ?? b.latency;
     const cells = [
-      r.talk ? `${r.talk.requestsPerS} (${r.talk.version})` : '',
-      b.rates.pageViewsPerS.toFixed(1),
-      b.rates.requestsPerS.toFixed(0),
-      formatUs(l.p50),
-      formatUs(l.p99),
-      r.baseline ?? '',
-      r.speedup === undefined ? '' : formatRatio(r.speedup),
-      r.talkSpeedup === undefined ? '' : formatRatio(r.talkSpeedup),
-      r.cpuPerPageViewMs === undefined ? '–' : `${r.cpuPerPageViewMs.toFixed(2)} ms`,
+      ...figureCells(r),
       r.staticShare === undefined ? '' : `${Math.round(r.staticShare * 100)} %`,
     ];
-    return `<tr><td>${esc(r.label)}</td>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
+    return `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
   });
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
@@ -123,7 +99,7 @@ function diagnosisHtml(runs: StageRunReport[]): string {
   return runs
     .map((r) => {
       const title = `<h3>${esc(r.label)}${r.talkVersion ? ` <span class="muted">(talk ${esc(r.talkVersion)})</span>` : ''}</h3>`;
-      if (!ok(r) || !r.diagnosis) {
+      if (!isMeasured(r) || !r.diagnosis) {
         const inst = r.install?.length
           ? ` Install: ${r.install.map((i) => `<code>${esc(i)}</code>`).join(', ')}`
           : '';

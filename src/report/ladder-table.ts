@@ -1,9 +1,10 @@
+import { formatRate } from './format.js';
 /**
  * The terminal table of a ladder report: our figures beside the talk's, the speedups (ours and
  * theirs), and one line of diagnosis per stage. Pure: report in, text out (no colours, so it
  * reads the same in a log file and in CI).
  */
-import type { LadderReport, StageRunReport } from './report-types.js';
+import type { BenchSummary, LadderReport, StageRunReport } from './report-types.js';
 
 /** Microseconds → '840 µs', '3.2 ms', '312 ms', '1.25 s'. */
 export function formatUs(us: number | undefined): string {
@@ -14,17 +15,13 @@ export function formatUs(us: number | undefined): string {
   return `${(us / 1_000_000).toFixed(2)} s`;
 }
 
-export function formatRate(x: number | undefined): string {
-  if (x === undefined || !Number.isFinite(x)) return '–';
-  return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1);
-}
-
 export function formatRatio(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return '–';
   return x >= 1 ? `${x.toFixed(x >= 10 ? 0 : 1)}×` : `1/${(1 / x).toFixed(1)}×`;
 }
 
-const HEAD = [
+/** The columns table.txt and the HTML table share: who ran, how fast, against what, at what CPU. */
+export const FIGURE_HEAD = [
   'stage',
   'talk req/s',
   'page views/s',
@@ -35,32 +32,44 @@ const HEAD = [
   'ours',
   'talk',
   'CPU/page',
-  'bottleneck',
 ];
+const HEAD = [...FIGURE_HEAD, 'bottleneck'];
 /** Numeric columns are right-aligned. */
 const RIGHT = new Set([1, 2, 3, 4, 5, 7, 8, 9]);
 
-function row(r: StageRunReport): string[] {
-  const talk = r.talk ? `${r.talk.requestsPerS} (${r.talk.version})` : '';
-  if (r.status !== 'ok' || r.bench === undefined) {
-    return [r.label, talk, '', '', '', '', '', '', '', '', r.status];
-  }
+export function talkCell(r: StageRunReport): string {
+  if (r.talkRequestsPerS === undefined) return '';
+  return r.talkVersion ? `${r.talkRequestsPerS} (${r.talkVersion})` : String(r.talkRequestsPerS);
+}
+
+/** FIGURE_HEAD's cells for a measured run. */
+export function figureCells(r: StageRunReport & { bench: BenchSummary }): string[] {
   const b = r.bench;
+  const load = b.pageLoad ?? b.latency;
   return [
     r.label,
-    talk,
+    talkCell(r),
     formatRate(b.rates.pageViewsPerS),
     formatRate(b.rates.requestsPerS),
-    formatUs(b.pageLoad?.p50 ?? b.latency.p50),
-    formatUs(b.pageLoad?.p99 ?? b.latency.p99),
+    formatUs(load.p50),
+    formatUs(load.p99),
     r.baseline ?? '',
     r.speedup === undefined ? '' : formatRatio(r.speedup),
     r.talkSpeedup === undefined ? '' : formatRatio(r.talkSpeedup),
     r.cpuPerPageViewMs === undefined
       ? '–'
       : `${r.cpuPerPageViewMs.toFixed(r.cpuPerPageViewMs >= 10 ? 0 : 2)} ms`,
-    r.diagnosis?.bottleneck ?? '',
   ];
+}
+
+/** A run with figures to show (a failed run may carry a bench result, but no figure). */
+export function isMeasured(r: StageRunReport): r is StageRunReport & { bench: BenchSummary } {
+  return r.status === 'ok' && r.bench !== undefined;
+}
+
+function row(r: StageRunReport): string[] {
+  if (!isMeasured(r)) return [r.label, talkCell(r), '', '', '', '', '', '', '', '', r.status];
+  return [...figureCells(r), r.diagnosis?.bottleneck ?? ''];
 }
 
 export function renderTable(rows: string[][]): string {

@@ -80,8 +80,8 @@ export interface StageRunReport {
   reason?: string;
   /** Exact commands that install what a skipped stage misses. */
   install?: string[];
-  /** The talk's 2007 figure for this stage, when it has one. */
-  talk?: { version: string; requestsPerS: number };
+  /** The talk's 2007 figure (requests/s) for this run, when it has one; its version is talkVersion. */
+  talkRequestsPerS?: number;
   /** Which run the speedup is measured against (the stage this one replaces in the talk). */
   baseline?: string;
   /** Our page views/s over the baseline's; the talk's ratio for the same pair when it has both. */

@@ -33,15 +33,23 @@ const PLOT_W = W - LABEL_W - NOTE_W;
 const BAR_H = 12;
 const VALUE_W = 56;
 
-function legend(series: Series[], y: number): string {
+const LEGEND_PER_ROW = 4;
+
+/** Swatches above the plot, four to a row; the plot starts at legendBottom(series). */
+function legend(series: Series[]): string {
   return series
-    .map(
-      (s, i) =>
-        `<rect x="${LABEL_W + i * 150}" y="${y}" width="10" height="10" fill="${s.color}"/>` +
-        `<text x="${LABEL_W + i * 150 + 14}" y="${y + 9}" class="legend">${escapeXml(s.name)}</text>`,
-    )
+    .map((s, i) => {
+      const lx = LABEL_W + (i % LEGEND_PER_ROW) * 140;
+      const ly = 18 + Math.floor(i / LEGEND_PER_ROW) * 16;
+      return (
+        `<rect x="${lx}" y="${ly}" width="10" height="10" fill="${s.color}"/>` +
+        `<text x="${lx + 14}" y="${ly + 9}" class="legend">${escapeXml(s.name)}</text>`
+      );
+    })
     .join('');
 }
+
+const legendBottom = (series: Series[]) => 18 + Math.ceil(series.length / LEGEND_PER_ROW) * 16 + 8;
 
 const fmt = (v: number) =>
   v >= 1000 ? `${Math.round(v).toLocaleString('en-US')}` : v >= 10 ? v.toFixed(0) : v.toPrecision(2);
@@ -55,7 +63,7 @@ export function logBarChart(opts: { title: string; unit: string; series: Series[
   // has room for its value label (seen: "40,605" ran into "1.4× vs memcached").
   const x = (v: number) => LABEL_W + ((Math.log10(v) - lo) / (hi - lo)) * (PLOT_W - VALUE_W);
   const rowH = opts.series.length * (BAR_H + 2) + 10;
-  const top = 40;
+  const top = legendBottom(opts.series);
   const h = top + opts.rows.length * rowH + 30;
   const parts: string[] = [];
   for (let e = lo; e <= hi; e++) {
@@ -89,7 +97,7 @@ export function logBarChart(opts: { title: string; unit: string; series: Series[
         `<text x="${W - 4}" y="${y0 + rowH / 2}" class="note" text-anchor="end">${escapeXml(r.note)}</text>`,
       );
   });
-  return svg(opts.title, h, `${legend(opts.series, 18)}${parts.join('')}`, opts.unit);
+  return svg(opts.title, h, legend(opts.series) + parts.join(''), opts.unit);
 }
 
 /** One stacked horizontal bar per row (CPU per role, Server-Timing per phase); linear axis. */
@@ -102,7 +110,7 @@ export function stackedBarChart(opts: {
   const totals = opts.rows.map((r) => r.values.reduce<number>((s, v) => s + (v && v > 0 ? v : 0), 0));
   const max = Math.max(...totals, 1e-9);
   const rowH = BAR_H + 14;
-  const top = 18 + Math.ceil(opts.series.length / 4) * 16 + 8;
+  const top = legendBottom(opts.series);
   const h = top + opts.rows.length * rowH + 10;
   const parts: string[] = [];
   opts.rows.forEach((r, i) => {
@@ -126,17 +134,7 @@ export function stackedBarChart(opts: {
       `<text x="${(cx + 4).toFixed(1)}" y="${y + BAR_H - 2}" class="value">${escapeXml(note)}</text>`,
     );
   });
-  const legends = opts.series
-    .map((s, i) => {
-      const lx = LABEL_W + (i % 4) * 140;
-      const ly = 18 + Math.floor(i / 4) * 16;
-      return (
-        `<rect x="${lx}" y="${ly}" width="10" height="10" fill="${s.color}"/>` +
-        `<text x="${lx + 14}" y="${ly + 9}" class="legend">${escapeXml(s.name)}</text>`
-      );
-    })
-    .join('');
-  return svg(opts.title, h, legends + parts.join(''), opts.unit);
+  return svg(opts.title, h, legend(opts.series) + parts.join(''), opts.unit);
 }
 
 function svg(title: string, h: number, body: string, unit: string): string {

@@ -12,6 +12,7 @@ import { runCli } from '../../src/cli/run.js';
 import type { LadderReport } from '../../src/report/report-types.js';
 import { stopAllServices } from '../../src/stages/supervisor.js';
 import { userIdIndexExists } from '../../src/store/sqlite-index.js';
+import { fakeIo } from '../helpers/fake-io.js';
 import { requireServer } from '../helpers/prereq.js';
 import { reportValidator } from '../unit/report/validate-report.js';
 
@@ -32,19 +33,10 @@ test('ladder --quick: every stage measured or reported with a reason; report.jso
     await stopAllServices();
     rmSync(cwd, { recursive: true, force: true });
   });
-  const out0: string[] = [];
-  const err: string[] = [];
-  const io = {
-    stdout: (s: string) => void out0.push(s),
-    stderr: (s: string) => void err.push(s),
-    isTTY: false,
-    env: {},
-    cwd,
-    signal: new AbortController().signal,
-  };
+  const io = fakeIo({ cwd });
   const out = join(cwd, 'out', 'quick');
   const code = await runCli(['ladder', '--quick', '--out', out], io);
-  const stderr = err.join('');
+  const stderr = io.err.join('');
   assert.ok(code === 0 || code === 1, `exit ${code}\n${stderr}`);
 
   const report: LadderReport = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
@@ -74,7 +66,7 @@ test('ladder --quick: every stage measured or reported with a reason; report.jso
   );
   assert.equal(userIdIndexExists(join(cwd, 'data', 'quick.db')), true, 'the index is back');
   assert.ok(existsSync(join(out, 'index.html')));
-  const stdout = out0.join('');
+  const stdout = io.out.join('');
   assert.match(stdout, /stage\s+talk req\/s\s+page views\/s/);
   assert.match(stdout, /Report: .*index\.html/);
   t.diagnostic(stdout);

@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Io } from '../../../src/cli/io.js';
 import { runCli } from '../../../src/cli/run.js';
+import { fakeIo } from '../../helpers/fake-io.js';
 
-function io(): Io & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    isTTY: false,
-    env: {},
-    cwd: '/nonexistent-fk-cwd',
-    signal: new AbortController().signal,
-  };
-}
+const io = () => fakeIo({ cwd: '/nonexistent-fk-cwd' });
 
 test('ladder --help and start --help describe the options', async () => {
   for (const cmd of ['ladder', 'start']) {

@@ -7,9 +7,11 @@ import type { BenchOptions } from '../../../src/bench/api.js';
 import { defaultSettings, planRuns } from '../../../src/ladder/plan.js';
 import { type LadderDeps, type LadderInput, runLadder } from '../../../src/ladder/run-ladder.js';
 import { smokeCheck } from '../../../src/ladder/smoke-check.js';
+import type { LadderReport } from '../../../src/report/report-types.js';
 import type { StageDefinition, StageName } from '../../../src/stages/stage.js';
 import { seedDatabase } from '../../../src/store/seed.js';
 import { createUserIdIndex, dropUserIdIndex, userIdIndexExists } from '../../../src/store/sqlite-index.js';
+import { reportValidator } from '../report/validate-report.js';
 import { fakeBench, fakeStage } from './fake-stage.js';
 
 let dir: string;
@@ -41,6 +43,17 @@ function deps(stages: Partial<Record<StageName, StageDefinition>>, runBench = fa
   };
 }
 
+/**
+ * runLadder, its report checked against schemas/ladder-report.schema.json: what the code produces
+ * (startMs, benchFile, logDir, CPU from the real /proc) must be what the schema describes.
+ */
+async function runChecked(inp: LadderInput, d: LadderDeps): Promise<LadderReport> {
+  const report = await runLadder(inp, d);
+  const validate = reportValidator();
+  assert.equal(validate(JSON.parse(JSON.stringify(report))), true, JSON.stringify(validate.errors, null, 2));
+  return report;
+}
+
 function input(ids: string[], signal = new AbortController().signal, lines: string[] = []): LadderInput {
   return {
     runs: ids.length > 0 ? planRuns(ids) : [],
@@ -55,7 +68,7 @@ function input(ids: string[], signal = new AbortController().signal, lines: stri
 
 test('every stage gets the same browser-like workload; ok runs get figures, CPU and a diagnosis', async () => {
   const calls: BenchOptions[] = [];
-  const report = await runLadder(input(['cgi', 'single']), deps({}, fakeBench(calls)));
+  const report = await runChecked(input(['cgi', 'single']), deps({}, fakeBench(calls)));
   assert.equal(report.runs.length, 2);
   for (const r of report.runs) {
     assert.equal(r.status, 'ok', r.reason);
@@ -75,7 +88,7 @@ test('every stage gets the same browser-like workload; ok runs get figures, CPU 
 });
 
 test('a missing prerequisite skips with the install command; a failed start or smoke check fails; the rest run', async () => {
-  const report = await runLadder(
+  const report = await runChecked(
     input(['cgi', 'single', 'nginx', 'memcached']),
     deps({
       cgi: fakeStage('cgi', { missingBinary: 'no-such-binary-fk' }),
@@ -97,7 +110,7 @@ test('a missing prerequisite skips with the install command; a failed start or s
 test('the no-index run drops the index and recreates it afterwards', async () => {
   let existedDuring: boolean | undefined;
   const bench = fakeBench([]);
-  const report = await runLadder(
+  const report = await runChecked(
     input(['memcached-noindex']),
     deps({}, async (o, h) => {
       existedDuring = userIdIndexExists(dbPath);
@@ -128,7 +141,7 @@ test('Ctrl-C during the no-index run: the stage is stopped, the index is back, t
     ...input([], ctl.signal, lines),
     runs: [...planRuns(['memcached-noindex']), ...planRuns(['cluster'])],
   };
-  const report = await runLadder(
+  const report = await runChecked(
     inp,
     deps({ memcached: watched }, async () => {
       setTimeout(() => ctl.abort(new Error('SIGINT')), 100);
@@ -155,7 +168,7 @@ test('Ctrl-C while a stage is starting is an interruption, not a failure of the 
       return s;
     },
   };
-  const report = await runLadder(input(['single'], ctl.signal), deps({ single: slow }));
+  const report = await runChecked(input(['single'], ctl.signal), deps({ single: slow }));
   assert.equal(report.runs[0]!.status, 'skipped');
   assert.match(report.runs[0]!.reason!, /interrupted/);
 });

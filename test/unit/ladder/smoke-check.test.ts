@@ -2,17 +2,19 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { extractAssetUrls, smokeCheck } from '../../../src/ladder/smoke-check.js';
+import { extractAssets } from '../../../src/bench/extract-assets.js';
+import { smokeCheck } from '../../../src/ladder/smoke-check.js';
 import { freePort } from '../../../src/stages/free-port.js';
 
-test('extractAssetUrls: img, script and link; same origin only; relative resolved; no duplicates', () => {
+// The smoke check fetches the list the bench's virtual users will fetch: its extractAssets.
+test('smoke-checked assets: img, script and link; same origin only; relative resolved; no duplicates', () => {
   const html = `<link rel="stylesheet" href="/static/site.css"><script src='/static/app.js'></script>
     <img alt="x" src="/static/thumbs/t0001.png"><img src="/static/thumbs/t0001.png">
     <img src="https://cdn.example/x.png"><a href="/users/2">next</a><img src="data:image/png;base64,AA">`;
-  assert.deepEqual(extractAssetUrls(html, 'http://127.0.0.1:9/users/1'), [
-    'http://127.0.0.1:9/static/site.css',
-    'http://127.0.0.1:9/static/app.js',
-    'http://127.0.0.1:9/static/thumbs/t0001.png',
+  assert.deepEqual(extractAssets(html, 'http://127.0.0.1:9/users/1'), [
+    '/static/site.css',
+    '/static/app.js',
+    '/static/thumbs/t0001.png',
   ]);
 });
 

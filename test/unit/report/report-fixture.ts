@@ -160,24 +160,27 @@ export function sampleReport(): LadderReport {
     },
     runs: [
       okRun('cgi', 'cgi', 3.2, {
-        talk: { version: '0.1', requestsPerS: 23 },
+        talkRequestsPerS: 23,
         talkVersion: '0.1',
         title: '<script>alert(1)</script>',
       }),
       okRun('single', 'single', 120, {
-        talk: { version: '0.2', requestsPerS: 139 },
+        talkRequestsPerS: 139,
+        talkVersion: '0.2',
         baseline: 'cgi',
         speedup: 37.5,
         talkSpeedup: 139 / 23,
       }),
       okRun('nginx', 'nginx', 180, {
-        talk: { version: '0.3', requestsPerS: 217 },
+        talkRequestsPerS: 217,
+        talkVersion: '0.3',
         baseline: 'single',
         speedup: 1.5,
         talkSpeedup: 217 / 139,
       }),
       okRun('memcached', 'memcached', 400, {
-        talk: { version: '0.4', requestsPerS: 616 },
+        talkRequestsPerS: 616,
+        talkVersion: '0.4',
         baseline: 'nginx',
         speedup: 2.2,
         talkSpeedup: 616 / 217,
@@ -203,7 +206,8 @@ export function sampleReport(): LadderReport {
       },
       okRun('memcached-noindex', 'memcached, no index', 20, {
         variant: 'no-index',
-        talk: { version: '0.4', requestsPerS: 28 },
+        talkRequestsPerS: 28,
+        talkVersion: '0.4',
         baseline: 'memcached',
         speedup: 0.05,
         talkSpeedup: 28 / 616,
