@@ -1,4 +1,5 @@
 import { FkError } from '../errors.js';
+import { VERSION } from '../version.js';
 import type { BenchResultCore, LatencySummary } from './api.js';
 import { Histogram, type SerializedHistogram } from './histogram.js';
 import type { ResolvedOptions } from './options.js';
@@ -49,8 +50,6 @@ export interface BenchResult extends BenchResultCore {
     allResponses: number;
   };
 }
-
-export const VERSION = '0.1.0';
 
 export interface RunMeta {
   startedAt: Date;

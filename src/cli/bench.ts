@@ -77,7 +77,7 @@ function writeJson(path: string, text: string): void {
   }
 }
 
-export function benchOptions(args: string[], cwd: string): { opts: BenchOptions; json?: string } {
+function benchOptions(args: string[], cwd: string): { opts: BenchOptions; json?: string } {
   const { values: v, positionals } = parse(args, OPTIONS, true);
   const rate = v.rate === undefined ? undefined : Number(v.rate);
   if (rate !== undefined && !(rate > 0))
@@ -106,8 +106,6 @@ export function benchOptions(args: string[], cwd: string): { opts: BenchOptions;
 }
 
 export const command: Command = {
-  name: 'bench',
-  summary: 'Browser-like HTTP/1.1 load generator; `bench compare a.json b.json`',
   usage: USAGE,
   run: async (args, io) => {
     if (args[0] === 'compare') return compare(args.slice(1), io);

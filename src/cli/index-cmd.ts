@@ -29,8 +29,6 @@ async function run(args: string[], io: Io): Promise<number> {
 }
 
 export const command: Command = {
-  name: 'index',
-  summary: "drop|create|status of the photos.user_id index (the talk's missing-index demo)",
   usage: USAGE,
   run,
 };

@@ -13,9 +13,8 @@ export interface Io {
   signal: AbortSignal;
 }
 
+/** A command's name and one-line summary live in commands.ts (the help table), not here. */
 export type Command = {
-  name: string;
-  summary: string;
   usage: string;
   run: (args: string[], io: Io) => Promise<number>;
 };

@@ -4,7 +4,6 @@ import { defaultDeps } from '../ladder/default-deps.js';
 import { ALL_RUN_IDS, defaultSettings, planRuns } from '../ladder/plan.js';
 import { runLadder } from '../ladder/run-ladder.js';
 import { linkLatest, timestampedDir, writeReport } from '../ladder/write-report.js';
-import { ladderTable } from '../report/ladder-table.js';
 import { durationOption, intOption, parse } from './args.js';
 import type { Command, Io } from './io.js';
 
@@ -80,14 +79,12 @@ export async function runLadderCommand(args: string[], io: Io): Promise<number> 
   );
   const files = writeReport(outDir, report);
   if (values.out === undefined) linkLatest(outDir);
-  io.stdout(`\n${ladderTable(report)}\nReport: ${files.html}\n        ${files.json}\n`);
+  io.stdout(`\n${files.table}\nReport: ${files.html}\n        ${files.json}\n`);
   if (report.interrupted) return 130;
   return report.runs.some((r) => r.status === 'failed') ? 1 : 0;
 }
 
 export const command: Command = {
-  name: 'ladder',
-  summary: 'Run every stage, benchmark each the same way, diagnose, write a report',
   usage: USAGE,
   run: runLadderCommand,
 };

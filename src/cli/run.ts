@@ -1,4 +1,5 @@
 import { FkError, isFkError } from '../errors.js';
+import { VERSION } from '../version.js';
 import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 
@@ -24,7 +25,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
-    io.stdout('flickr-killr 0.1.0\n');
+    io.stdout(`flickr-killr ${VERSION}\n`);
     return 0;
   }
   const entry = COMMANDS[name];

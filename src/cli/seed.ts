@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_DB_PATH, SITE_ASSETS_DIR, staticRootFor } from '../paths.js';
-import { seedDatabase } from '../store/seed.js';
+import { DEFAULT_SEED, DEFAULT_USERS, seedDatabase } from '../store/seed.js';
 import { writeStaticRoot } from '../store/thumbnails.js';
 import { intOption, parse } from './args.js';
 import type { Command, Io } from './io.js';
@@ -31,8 +31,8 @@ async function run(args: string[], io: Io): Promise<number> {
     force: { type: 'boolean' },
   });
   const dbPath = resolve(io.cwd, values.db ?? DEFAULT_DB_PATH);
-  const users = intOption(values.users, 'users', 1, 10_000_000) ?? 100_000;
-  const seed = intOption(values.seed, 'seed', 0, 2 ** 32 - 1) ?? 1;
+  const users = intOption(values.users, 'users', 1, 10_000_000) ?? DEFAULT_USERS;
+  const seed = intOption(values.seed, 'seed', 0, 2 ** 32 - 1) ?? DEFAULT_SEED;
   const r = seedDatabase({ dbPath, users, seed, force: values.force === true, onProgress: progressBar(io) });
   const t0 = performance.now();
   const root = staticRootFor(dbPath);
@@ -46,8 +46,6 @@ async function run(args: string[], io: Io): Promise<number> {
 }
 
 export const command: Command = {
-  name: 'seed',
-  summary: 'Create the demo database: 100,000 users, ~1,000,000 photos, thumbnails',
   usage: USAGE,
   run,
 };

@@ -15,8 +15,6 @@ async function run(args: string[], io: Io): Promise<number> {
 }
 
 export const command: Command = {
-  name: 'start',
-  summary: 'The main job: seed if needed, then run the whole ladder (npm start)',
   usage: USAGE,
   run,
 };

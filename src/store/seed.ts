@@ -5,6 +5,11 @@ import { FkError } from '../errors.js';
 import { CREATE_TABLES, CREATE_USER_ID_INDEX } from './schema.js';
 import { THUMB_COUNT, thumbnailPath } from './thumbnails.js';
 
+/** The demo data of the talk: "over 100k users and over 1 million photos". */
+export const DEFAULT_USERS = 100_000;
+/** `flickr-killr seed` and the ladder seed the same data by default, so either may create it. */
+export const DEFAULT_SEED = 1;
+
 export interface SeedOptions {
   dbPath: string;
   /** Users 1..N (the talk: "over 100k users and over 1 million photos"). */

@@ -38,3 +38,12 @@ test("docs/cli.md holds every public command's --help verbatim", async () => {
     );
   }
 });
+
+test('--version prints the version of package.json', async () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  const io = fakeIo();
+  assert.equal(await runCli(['--version'], io), 0);
+  assert.equal(io.out.join(''), `flickr-killr ${pkg.version}\n`);
+});
