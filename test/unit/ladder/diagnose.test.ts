@@ -178,3 +178,14 @@ test('roles are classified: app processes, CGI children, front servers, caches',
   assert.equal(roleKind('memcached'), 'cache');
   assert.equal(roleKind('redis'), 'cache');
 });
+
+test('static-in-app on a busy machine even when the app processes together stay under one core', () => {
+  // The nginx run of a real ladder (2026-11-27): 95 % of requests static, answered by the app.
+  const d = diagnose({
+    runId: 'nginx',
+    bench: summary(benchCore(100)),
+    cpu: cpu({ 'app-1': 0.42, 'app-2': 0.42, 'nginx-worker-1': 0.55, redis: 0.03 }, { generator: 0.41 }),
+    staticFrom: 'app',
+  });
+  assert.equal(d.bottleneck, 'static-in-app', d.text);
+});
