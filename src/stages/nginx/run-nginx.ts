@@ -1,5 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { FkError } from '../../errors.js';
 import { childPids } from '../../proc/stat.js';
 import { requireBinary } from '../prereq.js';
 import type { ProcessInfo } from '../stage.js';
@@ -24,7 +26,7 @@ export async function runNginx(spec: Omit<NginxConfSpec, 'user'>, role = 'nginx'
   const conf = renderNginxConf({ ...spec, ...(user === undefined ? {} : { user }) });
   const confPath = join(dir, 'nginx.conf');
   writeFileSync(confPath, conf);
-  return startService({
+  const master = await startService({
     role,
     command: bin,
     args: ['-p', dir, '-c', confPath, '-e', join(dir, 'error.log')],
@@ -32,6 +34,30 @@ export async function runNginx(spec: Omit<NginxConfSpec, 'user'>, role = 'nginx'
     readyPort: spec.listenPort,
     readyHost: spec.listenHost,
   });
+  const workers = spec.workerProcesses === 'auto' ? availableParallelism() : spec.workerProcesses;
+  await untilWorkersForked(master, workers);
+  return master;
+}
+
+/**
+ * The master binds the listen socket before it forks its workers, so "the port accepts" comes
+ * first: a connection then waits in the backlog, and the processes listed for CPU sampling would
+ * miss the workers (seen once in CI). Started means the workers exist.
+ */
+async function untilWorkersForked(master: Service, workers: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const forked = nginxProcesses(master).filter((p) => /-worker-\d+$/.test(p.role)).length;
+    if (forked >= workers) return;
+    if (!master.isRunning() || Date.now() > deadline) {
+      await master.stop(500);
+      throw new FkError(
+        'E_START_TIMEOUT',
+        `nginx forked ${forked} of ${workers} worker processes within ${timeoutMs} ms (log: ${master.logFile})`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** Checks a config with `nginx -t` arguments (used by tests): the same flags as runNginx. */
