@@ -10,13 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MemcachedClient } from '../src/memcached/client.js';
+import { MemcachedClient } from '../src/clients/memcached/client.js';
+import { RedisClient } from '../src/clients/redis/client.js';
+import { startMemcached } from '../src/daemons/memcached.js';
+import { startRedis } from '../src/daemons/redis.js';
 import { distPath } from '../src/paths.js';
-import { RedisClient } from '../src/redis/client.js';
 import { MemcachedSessionStore } from '../src/session/memcached-store.js';
 import { RedisSessionStore } from '../src/session/redis-store.js';
 import type { SessionStore } from '../src/session/session-store.js';
-import { startMemcached, startRedis } from '../src/stages/services.js';
 
 const N = 20_000;
 

@@ -45,9 +45,11 @@ FK_WORK="$WORK" FK_STAGES="$STAGES" FK_USERS="$USERS" FK_CONNS="$CONNS" FK_DURAT
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadStage } from './dist/stages/index.js';
-import { freePort } from './dist/stages/free-port.js';
-import { runNginx } from './dist/stages/nginx/run-nginx.js';
+import { loadStage } from './dist/stages/registry.js';
+import { freePort } from './dist/daemons/free-port.js';
+import { nginxUser, runNginx } from './dist/daemons/nginx.js';
+import { renderNginxConf } from './dist/stages/common/nginx-conf.js';
+import { memcachedOnlySite } from './dist/stages/memcached/index.js';
 
 const env = process.env;
 const work = env.FK_WORK;
@@ -129,10 +131,11 @@ async function targetCheck(st, assets) {
   const dir = join(work, 'memcached-only');
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const bare = await runNginx({
-    variant: 'memcached-only', runDir: dir, listenHost: '127.0.0.1', listenPort: port,
-    appPorts: [], memcachedAddr, workerProcesses: 1,
-  }, 'nginx-memcached-only');
+  const spec = {
+    runDir: dir, listenHost: '127.0.0.1', listenPort: port, appPorts: [], memcachedAddr, workerProcesses: 1,
+    ...(nginxUser() ? { user: nginxUser() } : {}),
+  };
+  const bare = await runNginx({ ...spec, conf: renderNginxConf(memcachedOnlySite, spec) }, 'nginx-memcached-only');
   try {
     const viaStage = wrk(st.url, statics, 'static-stage');
     const bareRun = wrk(`http://127.0.0.1:${port}`, statics, 'static-bare');

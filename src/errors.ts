@@ -18,7 +18,7 @@ export const ERROR_CODES = {
     'Each line of a URL list file is: [METHOD] URL [BODY]; blank lines and # comments are ignored.',
   E_UNREACHABLE: 'Nothing answered at that address: is the server running and the port right?',
   E_BAD_RESULT: 'That file is not a flickr-killr bench result (see schemas/bench-result.schema.json).',
-  E_STAGE_UNKNOWN: 'Known stages: cgi, single, nginx, memcached, cluster, nginx-static, proxy-cache.',
+  E_STAGE_UNKNOWN: 'Run `flickr-killr serve --help` for the stages there are.',
   E_BACKEND_UNAVAILABLE:
     'Is the memcached / redis-server at that address running (--memcached HOST:PORT, --redis URL)? See its log.',
   E_BACKEND_PROTOCOL:

@@ -1,5 +1,5 @@
-import type { MemcachedClient } from '../memcached/client.js';
-import { keyProblem, nginxMemcachedKey } from '../memcached/key.js';
+import type { MemcachedClient } from '../clients/memcached/client.js';
+import { keyProblem, nginxMemcachedKey } from '../clients/memcached/key.js';
 import type { Asset, AssetSource } from './asset-source.js';
 
 /**

@@ -1,43 +1,31 @@
-import { FkError } from '../errors.js';
-import { runAppProcess } from '../server/app-process.js';
-import { intOption, parse, sessionsOption } from './args.js';
+import { fromArgv } from '../server/app-process-spec.js';
 import { type Command, type Io, untilAborted } from './io.js';
 
-const USAGE = `flickr-killr app-server --port P [--host 127.0.0.1] --db PATH [--sessions db|redis|memcached]
-                        [--redis URL] [--memcached HOST:PORT] [--fill-memcached]
+const USAGE = `flickr-killr app-server --port P --db PATH|URL [--host 127.0.0.1] [--static DIR]
+                        [--sessions db|redis|memcached] [--redis URL] [--memcached HOST:PORT[,…]]
+                        [--fill-memcached] [--cluster N]
 
-One app process (stages start it N times). Prints "listening http://HOST:PORT" when ready and
-stops cleanly on SIGTERM.`;
+(internal) One app process, as stages start it (its arguments are an AppProcessSpec:
+src/server/app-process-spec.ts). With --cluster N, a node:cluster primary forks N workers on the
+same port (stage cluster). Prints "listening http://HOST:PORT" when ready; stops cleanly on SIGTERM.`;
 
 async function run(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    db: { type: 'string' },
-    sessions: { type: 'string' },
-    redis: { type: 'string' },
-    memcached: { type: 'string' },
-    'fill-memcached': { type: 'boolean' },
-  });
-  const port = intOption(values.port, 'port', 0, 65535);
-  if (port === undefined) throw new FkError('E_USAGE', 'app-server needs --port');
-  if (values.db === undefined) throw new FkError('E_USAGE', 'app-server needs --db');
-  const sessions = sessionsOption(values.sessions) ?? 'db';
-  const onError = (e: unknown) =>
-    io.stderr(`app-server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  await runAppProcess({
-    dbPath: values.db,
-    sessions,
-    redisUrl: values.redis,
-    memcachedAddr: values.memcached,
-    fillMemcached: values['fill-memcached'] === true,
-    port,
-    host: values.host ?? '127.0.0.1',
-    onError,
-    onWarning: (line) => io.stderr(`app-server: warning: ${line}\n`),
-    onListening: (url) => io.stdout(`listening ${url}\n`),
+  const spec = fromArgv(args);
+  const tag = spec.cluster > 0 ? `app-server[${process.pid}]` : 'app-server';
+  const hooks = {
+    onError: (e: unknown) =>
+      io.stderr(`${tag}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`),
+    onWarning: (line: string) => io.stderr(`${tag}: warning: ${line}\n`),
+    onListening: (url: string) => io.stdout(`listening ${url}\n`),
     until: untilAborted(io.signal),
-  });
+  };
+  if (spec.cluster > 0) {
+    const { runCluster } = await import('../server/cluster.js');
+    await runCluster(spec, { ...hooks, log: (line) => io.stderr(`${tag}: ${line}\n`) });
+  } else {
+    const { runAppProcess } = await import('../server/app-process.js');
+    await runAppProcess(spec, hooks);
+  }
   return 0;
 }
 

@@ -1,5 +1,5 @@
 import { FkError } from '../errors.js';
-import type { SessionBackend } from '../stages/stage.js';
+import { SESSION_BACKENDS, type SessionBackend } from '../server/app-process-spec.js';
 
 export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
@@ -34,8 +34,9 @@ export function intOption(
 
 /** --sessions: where an app process keeps sessions. */
 export function sessionsOption(value: string | undefined): SessionBackend | undefined {
-  if (value === undefined || value === 'db' || value === 'redis' || value === 'memcached') return value;
-  throw new FkError('E_USAGE', `--sessions must be db, redis or memcached, got '${value}'`);
+  if (value === undefined || (SESSION_BACKENDS as readonly string[]).includes(value))
+    return value as SessionBackend | undefined;
+  throw new FkError('E_USAGE', `--sessions must be ${SESSION_BACKENDS.join(', ')}, got '${value}'`);
 }
 
 /** '30s', '500ms', '2m' or a bare number of seconds → milliseconds. */

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DiskSource } from '../assets/disk-source.js';
 import { FkError } from '../errors.js';
 import { distPath, staticRootFor } from '../paths.js';
-import { createCgiGateway } from '../server/cgi-gateway.js';
+import { createCgiGateway } from '../server/cgi/gateway.js';
 import { durationOption, intOption, parse } from './args.js';
 import { type Command, untilAborted } from './io.js';
 

@@ -26,10 +26,6 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Run every stage, benchmark each the same way, diagnose, write a report',
     load: async () => (await import('./ladder.js')).command,
   },
-  'cluster-server': {
-    summary: '(internal) node:cluster workers sharing one port (stage cluster)',
-    load: async () => (await import('./cluster-server.js')).command,
-  },
   'cgi-gateway': {
     summary: '(internal) built-in CGI host, one node per request (stage cgi)',
     load: async () => (await import('./cgi-gateway.js')).command,

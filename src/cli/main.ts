@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { killAllServicesSync, stopAllServices } from '../stages/supervisor.js';
+import { killAllServicesSync, stopAllServices } from '../daemons/supervisor.js';
 import { runCli } from './run.js';
 
 // The only place that touches the real process: argv, signals, streams, exit code.

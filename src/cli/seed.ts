@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
+import { writeStaticRoot } from '../assets/static-site.js';
 import { DEFAULT_DB_PATH, SITE_ASSETS_DIR, staticRootFor } from '../paths.js';
 import { DEFAULT_SEED, DEFAULT_USERS, seedDatabase } from '../store/seed.js';
-import { writeStaticRoot } from '../store/thumbnails.js';
 import { intOption, parse } from './args.js';
 import type { Command, Io } from './io.js';
 

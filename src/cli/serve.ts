@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { FkError } from '../errors.js';
 import { DEFAULT_DB_PATH } from '../paths.js';
-import { loadStage, STAGE_ORDER } from '../stages/index.js';
+import { loadStage, STAGE_NAMES } from '../stages/registry.js';
 import type { StageOptions } from '../stages/stage.js';
 import { intOption, parse, sessionsOption } from './args.js';
 import { type Command, type Io, untilAborted } from './io.js';
 
-const USAGE = `flickr-killr serve --stage ${STAGE_ORDER.join('|')} [--port P] [--db PATH]
+const USAGE = `flickr-killr serve --stage ${STAGE_NAMES.join('|')} [--port P] [--db PATH]
                     [--workers N] [--sessions db|redis|memcached] [--redis URL] [--cgi-host lighttpd|builtin]
 
 Runs one stage of the ladder, prints its URL, and stops everything on Ctrl-C.`;
@@ -61,7 +61,7 @@ async function run(args: string[], io: Io): Promise<number> {
   // start() checks the database and every prerequisite before a single process starts.
   const running = await stage.start(opts);
   try {
-    const version = stage.talkVersion ? ` (talk ${stage.talkVersion})` : '';
+    const version = stage.talk?.version ? ` (talk ${stage.talk.version})` : '';
     io.stderr(
       `stage ${stage.name}${version}: ${stage.summary}\nrun dir ${running.runDir}; Ctrl-C stops it\n`,
     );

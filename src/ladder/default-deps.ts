@@ -4,11 +4,11 @@
  */
 import { runBench } from '../bench/index.js';
 import { clockTicksPerSecond } from '../proc/stat.js';
-import { loadStage } from '../stages/index.js';
+import { loadStage } from '../stages/registry.js';
 import { createUserIdIndex, dropUserIdIndex } from '../store/sqlite-index.js';
 import { machineInfo } from './machine-info.js';
-import type { LadderDeps } from './run-ladder.js';
 import { smokeCheck } from './smoke-check.js';
+import type { LadderDeps } from './types.js';
 
 /** `self` describes this process (the load generator's): its PID and Node version, from the CLI. */
 export function defaultDeps(self: { pid: number; nodeVersion: string }): LadderDeps {

@@ -4,8 +4,8 @@
  */
 import { execFile } from 'node:child_process';
 import { cpus, release, totalmem, type } from 'node:os';
+import { findBinary } from '../daemons/prereq.js';
 import type { MachineInfo } from '../report/report-types.js';
-import { findBinary } from '../stages/prereq.js';
 
 const PROBES: Array<{ name: string; binary: string; args: string[]; pattern: RegExp }> = [
   { name: 'nginx', binary: 'nginx', args: ['-v'], pattern: /nginx\/(\S+)/ },

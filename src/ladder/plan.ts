@@ -1,66 +1,28 @@
 import { join } from 'node:path';
 import { FkError } from '../errors.js';
 import { DEFAULT_DB_PATH } from '../paths.js';
-import { isStageName, STAGE_ORDER } from '../stages/index.js';
-import type { StageName } from '../stages/stage.js';
+import { LADDER_RUNS, type LadderRun } from '../stages/registry.js';
 import { DEFAULT_USERS } from '../store/seed.js';
 
-/** One benchmark run of the ladder: a stage, possibly in a variant (the talk's dropped index). */
-export interface PlannedRun {
-  id: string;
-  stage: StageName;
-  variant?: 'no-index';
-  label: string;
-  /**
-   * The run this one is compared with: the talk's previous version for 0.1 → 0.4, and for the
-   * "other options" the version they are an alternative to (the talk offers them as such).
-   */
-  baseline?: string;
-}
-
-const NO_INDEX = 'memcached-noindex';
-
-const BASELINES: Record<string, string> = {
-  single: 'cgi',
-  nginx: 'single',
-  memcached: 'nginx',
-  // 0.3's "other options": a multiprocess server instead of nginx + N processes.
-  cluster: 'nginx',
-  // 0.4's "other options": the front server reads static files from disk, or a web cache in front.
-  'nginx-static': 'memcached',
-  'proxy-cache': 'memcached',
-  [NO_INDEX]: 'memcached',
-};
-
 /** Every run id `--stages` accepts, in the order the full ladder runs them. */
-export const ALL_RUN_IDS: string[] = [...STAGE_ORDER, NO_INDEX];
+export const ALL_RUN_IDS: string[] = LADDER_RUNS.map((r) => r.id);
 
-export function planRuns(ids: string[] = ALL_RUN_IDS): PlannedRun[] {
-  const seen = new Set<string>();
-  const runs: PlannedRun[] = [];
+/** The runs named by `--stages` (all by default), in the talk's order whatever order they were typed in. */
+export function planRuns(ids: string[] = ALL_RUN_IDS): LadderRun[] {
+  const wanted = new Set<string>();
   for (const raw of ids) {
     const id = raw.trim();
-    if (id === '' || seen.has(id)) continue;
-    seen.add(id);
-    if (id === NO_INDEX) {
-      runs.push({
-        id,
-        stage: 'memcached',
-        variant: 'no-index',
-        label: 'memcached, no index',
-        baseline: 'memcached',
-      });
-    } else if (isStageName(id)) {
-      runs.push({ id, stage: id, label: id, baseline: BASELINES[id] });
-    } else {
+    if (id === '') continue;
+    if (!ALL_RUN_IDS.includes(id)) {
       throw new FkError('E_STAGE_UNKNOWN', `unknown stage '${id}' in --stages`, {
         hint: `Known stages: ${ALL_RUN_IDS.join(', ')}.`,
       });
     }
+    wanted.add(id);
   }
-  if (runs.length === 0) throw new FkError('E_USAGE', '--stages names no stage');
-  // Keep the talk's order whatever order the user typed: the table reads as a ladder.
-  return runs.sort((a, b) => ALL_RUN_IDS.indexOf(a.id) - ALL_RUN_IDS.indexOf(b.id));
+  if (wanted.size === 0) throw new FkError('E_USAGE', '--stages names no stage');
+  // The table reads as a ladder.
+  return LADDER_RUNS.filter((r) => wanted.has(r.id));
 }
 
 export interface LadderSettings {

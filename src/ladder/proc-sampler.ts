@@ -8,39 +8,11 @@
  * Σ over its live members of utime+stime+cutime+cstime: it grows by exactly what the group used,
  * including children born and reaped between two samples.
  */
-import { readFileSync } from 'node:fs';
+
+import type { ProcessInfo } from '../daemons/supervisor.js';
 import { type ProcStat, readProcesses } from '../proc/stat.js';
+import { readSystemStat, type SystemStat } from '../proc/system-stat.js';
 import type { CpuBreakdown } from '../report/report-types.js';
-import type { ProcessInfo } from '../stages/stage.js';
-
-export interface SystemStat {
-  /** Aggregate and per-core [busy, total] ticks; busy excludes idle and iowait. */
-  all: { busy: number; total: number };
-  perCore: Array<{ busy: number; total: number }>;
-  /** Tasks created since boot: fork() and clone(), so a new Node process counts with its threads. */
-  processes: number;
-}
-
-/** /proc/stat: the `cpu` lines (user nice system idle iowait irq softirq steal ...) and `processes`. */
-export function parseSystemStat(text: string): SystemStat {
-  const out: SystemStat = { all: { busy: 0, total: 0 }, perCore: [], processes: 0 };
-  for (const line of text.split('\n')) {
-    const parts = line.trim().split(/\s+/);
-    const key = parts[0] ?? '';
-    if (key.startsWith('cpu')) {
-      // guest and guest_nice are already counted in user and nice: sum the first 8 only.
-      const v = parts.slice(1, 9).map(Number);
-      const total = v.reduce((a, b) => a + b, 0);
-      const idle = (v[3] ?? 0) + (v[4] ?? 0);
-      const entry = { busy: total - idle, total };
-      if (key === 'cpu') out.all = entry;
-      else out.perCore.push(entry);
-    } else if (key === 'processes') {
-      out.processes = Number(parts[1]);
-    }
-  }
-  return out;
-}
 
 export interface Snapshot {
   t: number;
@@ -145,7 +117,7 @@ export class ProcSampler {
     const snap: Snapshot = {
       ...attribute(readProcesses(dir), this.roots(), this.opts.selfPid),
       t: Date.now(),
-      system: parseSystemStat(readFileSync(`${dir}/stat`, 'utf8')),
+      system: readSystemStat(dir),
     };
     this.snapshots.push(snap);
     return snap;

@@ -4,49 +4,14 @@
  * benchmarker against every version). A stage that is missing a binary is skipped with the install
  * command, one that fails is reported with its reason; the others still run.
  */
-import type { BenchOptions, BenchResultCore } from '../bench/api.js';
-import type { BenchHooks } from '../bench/index.js';
-import type { LadderReport, MachineInfo, StageRunReport } from '../report/report-types.js';
+import type { LadderReport, StageRunReport } from '../report/report-types.js';
 import { LADDER_REPORT_VERSION } from '../report/report-types.js';
-import type { StageDefinition, StageName } from '../stages/stage.js';
-import type { DataFacts } from './data.js';
-import type { LadderSettings, PlannedRun } from './plan.js';
+import type { LadderRun } from '../stages/registry.js';
 import { oneLine, runStage } from './run-stage.js';
-import type { SmokeResult, SmokeUser } from './smoke-check.js';
-import { talkRatio } from './talk-figures.js';
-
-export type BenchFn = (opts: BenchOptions, hooks?: BenchHooks) => Promise<BenchResultCore>;
-
-export interface LadderDeps {
-  loadStage: (name: StageName) => Promise<StageDefinition>;
-  runBench: BenchFn;
-  smokeCheck: (url: string, user: SmokeUser, opts: { signal?: AbortSignal }) => Promise<SmokeResult>;
-  index: {
-    drop: (dbPath: string) => void | Promise<void>;
-    create: (dbPath: string) => void | Promise<void>;
-  };
-  machineInfo: () => Promise<MachineInfo>;
-  /** Our own PID (the load generator's process) and the kernel's clock ticks per second. */
-  selfPid: number;
-  ticksPerS: number;
-}
-
-export interface LadderInput {
-  runs: PlannedRun[];
-  settings: LadderSettings;
-  data: DataFacts;
-  quick: boolean;
-  /** Report directory: bench results and each stage's configs and logs go under it. */
-  outDir: string;
-  workers?: number;
-  log: (line: string) => void;
-  /** Live progress during a benchmark (a terminal's status line); called a few times a second. */
-  progress?: (line: string) => void;
-  signal: AbortSignal;
-}
+import type { LadderDeps, LadderInput } from './types.js';
 
 /** Each ok run against its baseline (or, if that did not run, the previous ok run). */
-function addSpeedups(runs: StageRunReport[], plan: PlannedRun[]): void {
+function addSpeedups(runs: StageRunReport[], plan: LadderRun[]): void {
   const pvs = (r: StageRunReport | undefined) =>
     r?.status === 'ok' ? (r.bench?.rates.pageViewsPerS ?? 0) : 0;
   runs.forEach((r, i) => {
@@ -57,8 +22,9 @@ function addSpeedups(runs: StageRunReport[], plan: PlannedRun[]): void {
     if (base === undefined) return;
     r.baseline = base.id;
     r.speedup = pvs(r) / pvs(base);
-    const theirs = talkRatio(r.id, base.id);
-    if (theirs !== undefined) r.talkSpeedup = theirs;
+    // The talk's own ratio, when it reported both runs (e.g. single over cgi ≈ 6.0).
+    if (r.talkRequestsPerS !== undefined && base.talkRequestsPerS !== undefined)
+      r.talkSpeedup = r.talkRequestsPerS / base.talkRequestsPerS;
   });
 }
 

@@ -5,11 +5,10 @@
  * benchmark's virtual users will fetch (the bench's own extractAssets).
  */
 import { extractAssets } from '../bench/extract-assets.js';
-import { escapeXml } from '../report/svg-charts.js';
 
 export interface SmokeUser {
   id: number;
-  /** Any of these appearing in the page (raw or HTML-escaped) proves it is this user's page. */
+  /** Any of these appearing in the page's text proves it is this user's page. */
   names: string[];
 }
 
@@ -20,12 +19,19 @@ export interface SmokeResult {
   assets: number;
 }
 
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
 /**
- * The app's templates (eta, autoEscape) escape a name with the same five entities as the report's
- * escapeXml; a page may also show it raw (no special characters).
+ * The page's text as a browser reads it: character references decoded (named ones of XML, and
+ * numeric ones, which is what a template engine's escaping produces), so a name is found whatever
+ * escaping the site chose.
  */
-function containsName(html: string, name: string): boolean {
-  return html.includes(name) || html.includes(escapeXml(name));
+function pageText(html: string): string {
+  return html.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (m, ref: string) => {
+    if (ref[0] !== '#') return ENTITIES[ref.toLowerCase()] ?? m;
+    const code = ref[1] === 'x' || ref[1] === 'X' ? Number.parseInt(ref.slice(2), 16) : Number(ref.slice(1));
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
+  });
 }
 
 export async function smokeCheck(
@@ -59,7 +65,8 @@ export async function smokeCheck(
     const page = await fetch(pageUrl, { headers: { cookie }, signal: sig() });
     const html = await page.text();
     if (page.status !== 200) return fail(`GET /users/${user.id} answered ${page.status}`);
-    if (!user.names.some((n) => n !== '' && containsName(html, n))) {
+    const text = pageText(html);
+    if (!user.names.some((n) => n !== '' && text.includes(n))) {
       return fail(`GET /users/${user.id} does not show the user's name (${user.names.join(' / ')})`);
     }
     const assets = extractAssets(html, pageUrl).map((path) => new URL(path, pageUrl).href);

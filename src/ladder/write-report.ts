@@ -1,9 +1,12 @@
 /**
- * Writes a ladder report to its directory: report.json (the contract), index.html (for people)
- * and table.txt (what the terminal showed), and points out/latest at it.
+ * Every file of a ladder report is written here: each run's bench result as it is measured
+ * (bench/<run>.json), then report.json (the contract), index.html (for people) and table.txt (what
+ * the terminal showed), and out/latest pointing at it. Stage configs and logs are the stages' own,
+ * under stages/<run>/.
  */
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { BenchResultCore } from '../bench/index.js';
 import { ladderHtml } from '../report/ladder-html.js';
 import { ladderTable } from '../report/ladder-table.js';
 import type { LadderReport } from '../report/report-types.js';
@@ -17,6 +20,14 @@ export function timestampedDir(root: string, now = new Date()): string {
       .replace(/\.\d+Z$/, 'Z')
       .replaceAll(':', '-')}`,
   );
+}
+
+/** Writes one run's full bench result; returns its path relative to the report directory. */
+export function writeBenchResult(outDir: string, runId: string, result: BenchResultCore): string {
+  const rel = join('bench', `${runId}.json`);
+  mkdirSync(join(outDir, 'bench'), { recursive: true });
+  writeFileSync(join(outDir, rel), `${JSON.stringify(result, null, 2)}\n`);
+  return rel;
 }
 
 /** Writes report.json, index.html and table.txt; returns their paths and the table's text (for the terminal). */

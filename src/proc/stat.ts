@@ -9,6 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface ProcStat {
   pid: number;
   comm: string;
+  /** R running, S sleeping, D disk wait, Z zombie (exited, not yet reaped), T stopped, ... */
+  state: string;
   ppid: number;
   pgrp: number;
   /** Clock ticks (clockTicksPerSecond()). */
@@ -33,6 +35,7 @@ export function parseProcStat(line: string): ProcStat | undefined {
   const stat = {
     pid,
     comm: line.slice(open + 1, close),
+    state: rest[0] ?? '?',
     ppid: f(4),
     pgrp: f(5),
     utime: f(14),
@@ -64,12 +67,49 @@ export function readProcesses(procDir = '/proc'): ProcStat[] {
   return out;
 }
 
+/** One process's stat, or undefined once it is gone. */
+export function readProcess(pid: number, procDir = '/proc'): ProcStat | undefined {
+  try {
+    return parseProcStat(readFileSync(`${procDir}/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Running, and not a zombie: an exited child whose parent has not reaped it yet still has a /proc
+ * entry (and PID 1 here, not systemd, may never reap an orphan), so "the PID exists" is not "alive".
+ */
+export function isRunning(pid: number, procDir = '/proc'): boolean {
+  const p = readProcess(pid, procDir);
+  return p !== undefined && p.state !== 'Z' && p.state !== 'X';
+}
+
+/** The real user id a process runs as (/proc/<pid>/status), or undefined once it is gone. */
+export function processUid(pid: number, procDir = '/proc'): number | undefined {
+  try {
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`${procDir}/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The direct children of a process, oldest pid first (nginx workers, node:cluster workers). */
 export function childPids(parent: number, procDir = '/proc'): number[] {
   return readProcesses(procDir)
     .filter((p) => p.ppid === parent)
     .map((p) => p.pid)
     .sort((a, b) => a - b);
+}
+
+/** A process's argv as one line (nginx names its children there: "nginx: worker process"); '' once gone. */
+export function cmdlineOf(pid: number, procDir = '/proc'): string {
+  try {
+    return readFileSync(`${procDir}/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+  } catch {
+    return '';
+  }
 }
 
 let ticks: number | undefined;

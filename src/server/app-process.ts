@@ -1,10 +1,8 @@
-import { type BackendOptions, openBackends } from './backends.js';
-import { composeApp } from './compose.js';
+import type { AppProcessSpec } from './app-process-spec.js';
 import { listen } from './node-http.js';
+import { openApp } from './open-app.js';
 
-export interface AppProcessOptions extends Omit<BackendOptions, 'log'> {
-  port: number;
-  host: string;
+export interface AppProcessHooks {
   /** Unexpected errors behind 500s. */
   onError: (e: unknown) => void;
   /** Degraded-but-serving conditions (a session store or memcached outage). */
@@ -15,35 +13,19 @@ export interface AppProcessOptions extends Omit<BackendOptions, 'log'> {
 }
 
 /**
- * One long-running app process, as stages `single`, `nginx`, `memcached` (app-server) and `cluster`
- * (each worker) run it: all initialisation up front — backends, database, templates (the talk's
- * 0.2) — then serve until told to stop, then close in reverse order.
+ * One long-running app process, as stages `single`, `nginx`, `memcached` and each `cluster`
+ * worker run it: all initialisation up front — backends, database, templates (the talk's 0.2) —
+ * then serve until told to stop, then close in reverse order.
  */
-export async function runAppProcess(o: AppProcessOptions): Promise<void> {
-  const backends = await openBackends({
-    dbPath: o.dbPath,
-    sessions: o.sessions,
-    redisUrl: o.redisUrl,
-    memcachedAddr: o.memcachedAddr,
-    fillMemcached: o.fillMemcached,
-    log: o.onWarning,
-  });
-  let app: Awaited<ReturnType<typeof composeApp>> | undefined;
+export async function runAppProcess(spec: AppProcessSpec, hooks: AppProcessHooks): Promise<void> {
+  const app = await openApp(spec, { onError: hooks.onError, onWarning: hooks.onWarning });
   let server: Awaited<ReturnType<typeof listen>> | undefined;
   try {
-    app = await composeApp({
-      dbPath: o.dbPath,
-      sessions: backends.sessions,
-      assets: backends.assets,
-      onError: o.onError,
-      onWarning: o.onWarning,
-    });
-    server = await listen(app.handler, { port: o.port, host: o.host, onError: o.onError });
-    o.onListening?.(server.url);
-    await o.until;
+    server = await listen(app.handler, { port: spec.port, host: spec.host, onError: hooks.onError });
+    hooks.onListening?.(server.url);
+    await hooks.until;
   } finally {
     await server?.close();
-    await app?.close();
-    await backends.close();
+    await app.close();
   }
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AppRequest, type AppResponse, type Handler, REQUEST_LIMITS } from '../app/types.js';
+import { type AppRequest, type AppResponse, type Handler, REQUEST_LIMITS } from '../app/index.js';
 import { FkError } from '../errors.js';
 
 const EMPTY: Buffer = Buffer.alloc(0);

@@ -1,4 +1,4 @@
-import type { MemcachedClient } from '../memcached/client.js';
+import type { MemcachedClient } from '../clients/memcached/client.js';
 import { newSessionId, SESSION_ID_RE, type Session, type SessionStore } from './session-store.js';
 
 /**

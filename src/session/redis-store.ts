@@ -1,4 +1,4 @@
-import type { RedisClient } from '../redis/client.js';
+import type { RedisClient } from '../clients/redis/client.js';
 import { newSessionId, SESSION_ID_RE, type Session, type SessionStore } from './session-store.js';
 
 /**

@@ -1,19 +1,14 @@
+import type { Prerequisite } from '../daemons/prereq.js';
+import type { ProcessInfo } from '../daemons/supervisor.js';
+import type { SessionBackend } from '../server/app-process-spec.js';
+
 /**
  * A stage is one topology of the talk's ladder (0.1 cgi, 0.2 single, 0.3 nginx, 0.4 memcached, and
- * the "other options"). Its definition is data plus a start function; configs are rendered by pure
- * functions (golden-tested), and processes run under the Supervisor, stopped by PID.
+ * the "other options"). Everything known about a stage is on its one definition, in its own folder:
+ * what the talk called it and measured, what the ladder compares it with, who answers /static,
+ * its variants, its prerequisites and how it starts. stages/registry.ts lists them in the talk's
+ * order, and every list, union, hint and table is derived from there.
  */
-export type StageName = 'cgi' | 'single' | 'nginx' | 'memcached' | 'cluster' | 'nginx-static' | 'proxy-cache';
-
-export type SessionBackend = 'db' | 'redis' | 'memcached';
-
-export interface Prerequisite {
-  /** Executable looked up on PATH (plus /usr/sbin, /sbin), e.g. 'nginx'. */
-  binary: string;
-  /** Debian package that provides it, e.g. 'nginx'. */
-  debianPackage: string;
-}
-
 export interface StageOptions {
   dbPath: string;
   /** Front-door port; 0 or undefined = a free loopback port. */
@@ -31,14 +26,11 @@ export interface StageOptions {
   log?: (line: string) => void;
 }
 
-export interface ProcessInfo {
-  /** What the process is in the topology: 'nginx', 'app-1', 'memcached', 'redis', 'lighttpd', ... */
-  role: string;
-  pid: number;
-}
+/** StageOptions once checked: dbPath absolute and existing, runDir existing. */
+export type StartOptions = StageOptions & { runDir: string };
 
 export interface RunningStage {
-  name: StageName;
+  name: string;
   /** Front door, e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string;
   /** Long-running processes of the stack, for /proc CPU sampling. Per-request CGI children are not listed. */
@@ -49,24 +41,46 @@ export interface RunningStage {
   stop(): Promise<void>;
 }
 
-export interface StageDefinition {
-  name: StageName;
-  /** The talk's version number where the stage is one of its slides, e.g. '0.3'. */
-  talkVersion?: string;
+/** What the talk said of this stage: its version number and the requests/s it measured. */
+export interface TalkFacts {
+  version?: string;
+  /** The talk's req/s (PyCon 2007, dual core; /work/shared/seed/talk-figures.md). */
+  requestsPerS?: number;
+}
+
+/** Who answers /static/ in the topology; the ladder's diagnosis uses it when the data cannot tell. */
+export type StaticServer = 'app' | 'front' | 'cache';
+
+/** Another ladder run of the same topology with one thing changed, e.g. the talk's dropped index. */
+export interface StageVariant {
+  /** Run id, e.g. 'memcached-noindex'. */
+  id: string;
+  kind: 'no-index';
+  label: string;
+  /** The run this one is compared with. */
+  baseline: string;
+  talk?: TalkFacts;
+}
+
+export interface StageDefinition<N extends string = string> {
+  name: N;
   title: string;
   /** One sentence: what this topology is. */
   summary: string;
+  talk?: TalkFacts;
+  /**
+   * The run the ladder compares this one with ("vs"): the talk's previous version for 0.1 → 0.4,
+   * and for the "other options" the version they are an alternative to.
+   */
+  baseline?: string;
+  staticFrom: StaticServer;
+  variants?: readonly StageVariant[];
   prerequisites(opts: StageOptions): Prerequisite[];
-  start(opts: StageOptions): Promise<RunningStage>;
-}
-
-/**
- * What a stage module exports. loadStage() (src/stages/index.ts) wraps it into a StageDefinition:
- * it checks the database and the prerequisites and creates the run directory first.
- */
-export interface StageModule extends Omit<StageDefinition, 'start'> {
+  /** Called through loadStage(), which has checked the database and prerequisites already. */
   start(opts: StartOptions): Promise<RunningStage>;
 }
 
-/** StageOptions once checked: dbPath absolute and existing, runDir existing. */
-export type StartOptions = StageOptions & { runDir: string };
+/** Keeps the literal name, so the registry can derive the StageName union. */
+export function defineStage<const N extends string>(def: StageDefinition<N>): StageDefinition<N> {
+  return def;
+}

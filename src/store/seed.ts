@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { THUMB_COUNT, thumbnailPath } from '../assets/static-site.js';
 import { FkError } from '../errors.js';
 import { CREATE_TABLES, CREATE_USER_ID_INDEX } from './schema.js';
-import { THUMB_COUNT, thumbnailPath } from './thumbnails.js';
 
 /** The demo data of the talk: "over 100k users and over 1 million photos". */
 export const DEFAULT_USERS = 100_000;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MemcachedClient } from '../../src/memcached/client.js';
+import { MemcachedClient } from '../../src/clients/memcached/client.js';
 import { MemcachedSessionStore } from '../../src/session/memcached-store.js';
-import { memcachedServer } from './backend-servers.js';
+import { memcachedServer } from '../helpers/backend-servers.js';
 import { sessionStoreConformance } from './session-store.case.js';
 
 const server = memcachedServer();

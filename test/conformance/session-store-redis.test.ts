@@ -1,6 +1,6 @@
-import { RedisClient } from '../../src/redis/client.js';
+import { RedisClient } from '../../src/clients/redis/client.js';
 import { RedisSessionStore } from '../../src/session/redis-store.js';
-import { redisServer } from './backend-servers.js';
+import { redisServer } from '../helpers/backend-servers.js';
 import { sessionStoreConformance } from './session-store.case.js';
 
 const server = redisServer();

@@ -1,5 +1,5 @@
 import type { TestContext } from 'node:test';
-import { findBinary } from '../../src/stages/prereq.js';
+import { findBinary } from '../../src/daemons/prereq.js';
 
 /**
  * A test whose server binary is missing must FAIL in CI (CI=true) and may skip on a laptop,

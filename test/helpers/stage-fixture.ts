@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { CLI_ENTRY } from '../../src/paths.js';
-import { loadStage } from '../../src/stages/index.js';
-import type { RunningStage, StageName, StageOptions } from '../../src/stages/stage.js';
+import type { StageName } from '../../src/stages/registry.js';
+import { loadStage } from '../../src/stages/registry.js';
+import type { RunningStage, StageOptions } from '../../src/stages/stage.js';
 import { requireServer } from './prereq.js';
 
 /**

@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
-import { composeApp } from '../../src/server/compose.js';
 import { listen } from '../../src/server/node-http.js';
-import { smallDatabase } from './app-fixture.js';
-import { rawHttpFetch } from './app-raw-client.js';
-import { appSmokeCase } from './app-smoke.case.js';
+import { appSmokeCase } from '../conformance/app-smoke.case.js';
+import { openTestApp, smallDatabase } from '../helpers/app-fixture.js';
+import { rawHttpFetch } from '../helpers/app-raw-client.js';
 
 // The same smoke suite over a real socket through the node:http adapter, plus what only the
 // adapter does: limits, keep-alive timing, X-Served-By, surviving a throwing handler.
 let db: ReturnType<typeof smallDatabase>;
-let app: Awaited<ReturnType<typeof composeApp>>;
+let app: ReturnType<typeof openTestApp>;
 let server: Awaited<ReturnType<typeof listen>>;
 before(async () => {
   db = smallDatabase();
-  app = await composeApp({ dbPath: db.dbPath });
+  app = openTestApp({ dbPath: db.dbPath });
   server = await listen(app.handler, { port: 0 });
 });
 after(async () => {

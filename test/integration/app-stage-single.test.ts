@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { canConnect, freePort } from '../../src/daemons/free-port.js';
 import { CLI_ENTRY } from '../../src/paths.js';
-import { canConnect, freePort } from '../../src/stages/free-port.js';
-import { loadStage } from '../../src/stages/index.js';
-import { smallDatabase } from './app-fixture.js';
-import { rawHttpFetch } from './app-raw-client.js';
-import { appSmokeCase } from './app-smoke.case.js';
+import { loadStage } from '../../src/stages/registry.js';
+import { appSmokeCase } from '../conformance/app-smoke.case.js';
+import { smallDatabase } from '../helpers/app-fixture.js';
+import { rawHttpFetch } from '../helpers/app-raw-client.js';
 
 // Stage `single` through its StageDefinition, as the ladder drives it (spawns dist/: build first).
 let db: ReturnType<typeof smallDatabase>;
@@ -18,7 +18,7 @@ after(() => db.remove());
 
 test('stage single: one app process on the chosen port, the smoke suite, stop by PID', async (t) => {
   const stage = await loadStage('single');
-  assert.equal(stage.talkVersion, '0.2');
+  assert.equal(stage.talk?.version, '0.2');
   assert.deepEqual(stage.prerequisites({ dbPath: db.dbPath }), []);
   const port = await freePort();
   const lines: string[] = [];

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { runBench } from '../../src/bench/run.js';
 import { runCli } from '../../src/cli/run.js';
-import { freePort } from '../../src/stages/free-port.js';
+import { freePort } from '../../src/daemons/free-port.js';
 import { fakeIo } from '../helpers/fake-io.js';
 
 /**

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../../src/cli/run.js';
+import { canConnect } from '../../src/daemons/free-port.js';
 import { CLI_ENTRY } from '../../src/paths.js';
-import { canConnect } from '../../src/stages/free-port.js';
+import { rawHttpFetch } from '../helpers/app-raw-client.js';
 import { fakeIo } from '../helpers/fake-io.js';
 import { busyPort } from '../helpers/stage-fixture.js';
-import { rawHttpFetch } from './app-raw-client.js';
 
 // The CLI in-process (seed, index, serve, app-server); `serve` spawns the compiled app
 // (dist/cli/main.js), so build first: npx tsc -p tsconfig.build.json.

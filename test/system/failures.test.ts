@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { missingPrerequisites } from '../../src/daemons/prereq.js';
 import { isFkError } from '../../src/errors.js';
-import { loadStage } from '../../src/stages/index.js';
-import { missingPrerequisites } from '../../src/stages/prereq.js';
-import type { RunningStage, StageName } from '../../src/stages/stage.js';
+import type { StageName } from '../../src/stages/registry.js';
+import { loadStage } from '../../src/stages/registry.js';
+import type { RunningStage } from '../../src/stages/stage.js';
 import { requireServer } from '../helpers/prereq.js';
 import {
   busyPort,

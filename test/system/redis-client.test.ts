@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RedisClient } from '../../src/clients/redis/client.js';
+import { freePort } from '../../src/daemons/free-port.js';
+import { startRedis } from '../../src/daemons/redis.js';
 import { isFkError } from '../../src/errors.js';
-import { RedisClient } from '../../src/redis/client.js';
-import { freePort } from '../../src/stages/free-port.js';
-import { startRedis } from '../../src/stages/services.js';
-import { fakePeer, redisServer } from '../conformance/backend-servers.js';
+import { fakePeer, redisServer } from '../helpers/backend-servers.js';
 import { requireServer } from '../helpers/prereq.js';
 
 const server = redisServer();

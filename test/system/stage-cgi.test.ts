@@ -5,13 +5,13 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, type TestContext, test } from 'node:test';
 import { distPath } from '../../src/paths.js';
-import { parseCgiResponse } from '../../src/server/cgi.js';
+import { parseCgiResponse } from '../../src/server/cgi/protocol.js';
 import { stage } from '../../src/stages/cgi/index.js';
-import { loadStage } from '../../src/stages/index.js';
+import { loadStage } from '../../src/stages/registry.js';
 import type { RunningStage } from '../../src/stages/stage.js';
+import { appSmokeCase } from '../conformance/app-smoke.case.js';
+import { rawHttpFetch } from '../helpers/app-raw-client.js';
 import { login, removeSeededDb, request, seededDb, startStage } from '../helpers/stage-fixture.js';
-import { rawHttpFetch } from '../integration/app-raw-client.js';
-import { appSmokeCase } from '../integration/app-smoke.case.js';
 
 /**
  * Stage cgi (the talk's 0.1) for real: a seeded 200-user database, the stage started through its
@@ -201,7 +201,7 @@ describe('the CGI script (dist/cli/cgi-script.js)', () => {
 
 describe('stage cgi', () => {
   test('definition: talk version 0.1; lighttpd is a prerequisite only for that host', () => {
-    assert.equal(stage.talkVersion, '0.1');
+    assert.equal(stage.talk?.version, '0.1');
     assert.deepEqual(stage.prerequisites({ dbPath: 'x', cgiHost: 'builtin' }), []);
     assert.deepEqual(stage.prerequisites({ dbPath: 'x', cgiHost: 'lighttpd' }), [
       { binary: 'lighttpd', debianPackage: 'lighttpd' },

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { appSmokeCase } from '../conformance/app-smoke.case.js';
+import { rawHttpFetch } from '../helpers/app-raw-client.js';
 import {
   login,
   removeSeededDb,
@@ -8,8 +10,6 @@ import {
   startStage,
   staticLinks,
 } from '../helpers/stage-fixture.js';
-import { rawHttpFetch } from '../integration/app-raw-client.js';
-import { appSmokeCase } from '../integration/app-smoke.case.js';
 
 // The talk's 0.4 for real: nginx asks memcached first for /static, the app fills it on a miss.
 after(removeSeededDb);

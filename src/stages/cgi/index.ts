@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { assertFrontPortFree, startOnPort } from '../../daemons/free-port.js';
+import { findBinary, type Prerequisite, requireBinary } from '../../daemons/prereq.js';
+import { describe, startService } from '../../daemons/supervisor.js';
 import { FkError } from '../../errors.js';
 import { CLI_ENTRY, distPath, staticRootFor } from '../../paths.js';
-import { assertFrontPortFree, startOnPort } from '../free-port.js';
-import { findBinary, requireBinary } from '../prereq.js';
-import type { Prerequisite, RunningStage, StageModule, StageOptions, StartOptions } from '../stage.js';
-import { describe, startService } from '../supervisor.js';
+import { defineStage, type RunningStage, type StageOptions, type StartOptions } from '../stage.js';
 import { renderLighttpdConf } from './lighttpd-conf.js';
 
 const LIGHTTPD: Prerequisite = { binary: 'lighttpd', debianPackage: 'lighttpd' };
@@ -15,16 +15,18 @@ export function cgiHostFor(opts: StageOptions): 'lighttpd' | 'builtin' {
   return opts.cgiHost ?? (findBinary(LIGHTTPD.binary) !== undefined ? 'lighttpd' : 'builtin');
 }
 
-export const stage: StageModule = {
+export const stage = defineStage({
   name: 'cgi',
-  talkVersion: '0.1',
+  talk: { version: '0.1', requestsPerS: 23 }, // CGI: interpreter and DB connection per request
+  // lighttpd (or the built-in gateway) serves /static from disk; only dynamic pages run the script.
+  staticFrom: 'front',
   title: 'CGI strawman',
   summary:
     'A web server (lighttpd mod_cgi, or the built-in gateway) starts one node process per dynamic request; ' +
     'each opens the database and compiles the templates, answers, and exits. Static files from disk.',
   prerequisites: (opts) => (cgiHostFor(opts) === 'lighttpd' ? [LIGHTTPD] : []),
   start: startCgiStage,
-};
+});
 
 async function startCgiStage(opts: StartOptions): Promise<RunningStage> {
   const log = opts.log ?? (() => {});

@@ -1,5 +1,5 @@
 import { basename, dirname, join } from 'node:path';
-import { REQUEST_LIMITS } from '../../app/types.js';
+import { REQUEST_LIMITS } from '../../app/index.js';
 import { MIME_TYPES } from '../../assets/content-types.js';
 import { FkError } from '../../errors.js';
 
@@ -30,7 +30,7 @@ export interface LighttpdConfParams {
 
 /**
  * A plain asset path under /static/: segments of letters, digits, '.', '_', '-', none starting with
- * '.'. The built-in gateway serves exactly these itself too (src/server/cgi-gateway.ts).
+ * '.'. The built-in gateway serves exactly these itself too (src/server/cgi/gateway.ts).
  */
 export const PLAIN_NAME = '(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*';
 

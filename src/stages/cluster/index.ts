@@ -1,27 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { CLI_ENTRY } from '../../paths.js';
+import { assertFrontPortFree, startOnPort } from '../../daemons/free-port.js';
+import { describe, type ProcessInfo, type Service } from '../../daemons/supervisor.js';
 import { childPids } from '../../proc/stat.js';
-import { assertFrontPortFree, startOnPort } from '../free-port.js';
-import { backendPrerequisites, startBackends } from '../services.js';
-import type { ProcessInfo, StageModule } from '../stage.js';
-import { describe, type Service, startService } from '../supervisor.js';
-
-/** The argv of the cluster primary (pure). */
-export function clusterServerArgs(a: {
-  port: number;
-  workers: number;
-  dbPath: string;
-  sessions: string;
-  redisUrl?: string;
-  memcachedAddr?: string;
-}): string[] {
-  const args = [CLI_ENTRY, 'cluster-server', '--port', String(a.port), '--host', '127.0.0.1'];
-  args.push('--workers', String(a.workers), '--db', a.dbPath, '--sessions', a.sessions);
-  if (a.redisUrl !== undefined) args.push('--redis', a.redisUrl);
-  if (a.memcachedAddr !== undefined) args.push('--memcached', a.memcachedAddr);
-  return args;
-}
+import { appProcessSpec } from '../../server/app-process-spec.js';
+import { startAppProcess } from '../common/app-pool.js';
+import { backendPrerequisites, startBackends } from '../common/backends.js';
+import { defineStage } from '../stage.js';
 
 /**
  * One of the talk's "other options": the multiprocess model with no proxy in front. node:cluster
@@ -30,8 +14,11 @@ export function clusterServerArgs(a: {
  * talk: it "also takes advantage of multi-core", but "we'll need to get a reverse proxy involved
  * anyway when we want to involve different physical machines".
  */
-export const stage: StageModule = {
+export const stage = defineStage({
   name: 'cluster',
+  // 0.3's other options: a multiprocess server instead of nginx + N processes.
+  baseline: 'nginx',
+  staticFrom: 'app',
   title: 'node:cluster workers sharing one port, no proxy',
   summary:
     'N app processes forked by node:cluster share one listening socket: multi-core without a proxy, ' +
@@ -39,7 +26,6 @@ export const stage: StageModule = {
     'Sessions in Redis (shared nothing); --sessions memcached may lose sessions to eviction.',
   prerequisites: (opts) => backendPrerequisites(opts, false),
   start: async (opts) => {
-    const { dbPath, runDir } = opts;
     const workers = opts.workers ?? availableParallelism();
     await assertFrontPortFree(opts);
     let port = 0;
@@ -50,20 +36,23 @@ export const stage: StageModule = {
     let primary: Service;
     try {
       const backends = await startBackends(opts, false, services);
-      const front = await startOnPort(opts.port, (listenPort) =>
-        startService({
-          role: 'cluster-primary',
-          command: process.execPath,
-          args: clusterServerArgs({ port: listenPort, workers, dbPath, ...backends }),
-          logFile: join(runDir, 'cluster.log'),
-          readyPort: listenPort,
-          readyTimeoutMs: 15_000,
-        }),
-      );
+      const front = await startOnPort(opts.port, (listenPort) => {
+        const spec = appProcessSpec({
+          port: listenPort,
+          db: opts.dbPath,
+          sessions: backends.sessions,
+          ...(backends.redisUrl === undefined ? {} : { redisUrl: backends.redisUrl }),
+          memcached: backends.memcachedAddr === undefined ? [] : [backends.memcachedAddr],
+          cluster: workers,
+        });
+        return startAppProcess(spec, 'cluster-primary', opts.runDir, 'cluster');
+      });
       primary = front.started;
       port = front.port;
       services.push(primary);
-      opts.log?.(`cluster of ${workers} workers listening on http://127.0.0.1:${port} (run dir ${runDir})`);
+      opts.log?.(
+        `cluster of ${workers} workers listening on http://127.0.0.1:${port} (run dir ${opts.runDir})`,
+      );
     } catch (e) {
       await stopAll();
       throw e;
@@ -72,7 +61,7 @@ export const stage: StageModule = {
     return {
       name: 'cluster',
       url: `http://127.0.0.1:${port}`,
-      runDir,
+      runDir: opts.runDir,
       processes: (): ProcessInfo[] => [
         ...describe([primary]),
         ...(primary.isRunning()
@@ -86,4 +75,4 @@ export const stage: StageModule = {
       },
     };
   },
-};
+});

@@ -5,17 +5,17 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createHandler } from '../../../src/app/handler.js';
 import { DiskSource } from '../../../src/assets/disk-source.js';
-import { composeApp } from '../../../src/server/compose.js';
+import { openApp } from '../../../src/server/open-app.js';
 import { MemorySessionStore } from '../../../src/session/memory-store.js';
 import type { PhotoStore } from '../../../src/store/photo-store.js';
-import { smallDatabase } from '../../integration/app-fixture.js';
-import { handlerFetch } from '../../integration/app-smoke.case.js';
+import { handlerFetch } from '../../conformance/app-smoke.case.js';
+import { openTestApp, smallDatabase } from '../../helpers/app-fixture.js';
 
 let db: ReturnType<typeof smallDatabase>;
-let app: Awaited<ReturnType<typeof composeApp>>;
+let app: ReturnType<typeof openTestApp>;
 before(async () => {
   db = smallDatabase();
-  app = await composeApp({ dbPath: db.dbPath });
+  app = openTestApp({ dbPath: db.dbPath });
 });
 after(async () => {
   await app.close();
@@ -116,6 +116,7 @@ test('DiskSource: content types, content-hash ETag, refuses paths outside its ro
   await src.close();
 });
 
-test('composeApp on a missing database is E_DB_MISSING', async () => {
-  await assert.rejects(composeApp({ dbPath: join(db.dir, 'nope.db') }), { code: 'E_DB_MISSING' });
+test('openApp on a missing database is E_DB_MISSING', async () => {
+  const spec = { db: join(db.dir, 'nope.db'), sessions: 'db', memcached: [], fillMemcached: false } as const;
+  await assert.rejects(openApp({ ...spec, memcached: [] }), { code: 'E_DB_MISSING' });
 });

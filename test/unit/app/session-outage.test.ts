@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { composeApp } from '../../../src/server/compose.js';
 import { MemorySessionStore } from '../../../src/session/memory-store.js';
 import type { SessionStore } from '../../../src/session/session-store.js';
-import { smallDatabase } from '../../integration/app-fixture.js';
-import { handlerFetch } from '../../integration/app-smoke.case.js';
+import { handlerFetch } from '../../conformance/app-smoke.case.js';
+import { openTestApp, smallDatabase } from '../../helpers/app-fixture.js';
 
 /** A store that works until `down` is set, then fails every call like a dead Redis. A fake, not a mock. */
 class FlakyStore implements SessionStore {
@@ -43,7 +42,7 @@ test('session store outage: pages render logged out and marked, login/logout are
   const store = new FlakyStore();
   const warnings: string[] = [];
   const errors: unknown[] = [];
-  const app = await composeApp({
+  const app = openTestApp({
     dbPath: db.dbPath,
     sessions: store,
     onWarning: (m) => warnings.push(m),

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { composeApp } from '../../../src/server/compose.js';
 import { DbSessionStore } from '../../../src/session/db-store.js';
 import { MemorySessionStore } from '../../../src/session/memory-store.js';
 import { SESSION_ID_RE, SESSION_TTL_MS, type SessionStore } from '../../../src/session/session-store.js';
-import { smallDatabase } from '../../integration/app-fixture.js';
-import { handlerFetch } from '../../integration/app-smoke.case.js';
+import { handlerFetch } from '../../conformance/app-smoke.case.js';
+import { openTestApp, smallDatabase } from '../../helpers/app-fixture.js';
 
 let db: ReturnType<typeof smallDatabase>;
 before(() => {
@@ -66,7 +65,7 @@ class CountingStore extends MemorySessionStore {
 
 test('no cookie, no session lookup; with a cookie, one touch per dynamic request, none for static', async () => {
   const sessions = new CountingStore();
-  const app = await composeApp({ dbPath: db.dbPath, sessions });
+  const app = openTestApp({ dbPath: db.dbPath, sessions });
   try {
     const fetch = handlerFetch(app.handler);
     await fetch({ method: 'GET', target: '/users/1' });
@@ -93,7 +92,7 @@ test('no cookie, no session lookup; with a cookie, one touch per dynamic request
 
 test('a stale cookie is cleared; a session whose user vanished is logged out', async () => {
   const sessions = new MemorySessionStore();
-  const app = await composeApp({ dbPath: db.dbPath, sessions });
+  const app = openTestApp({ dbPath: db.dbPath, sessions });
   try {
     const fetch = handlerFetch(app.handler);
     const stale = await fetch({
@@ -113,7 +112,7 @@ test('a stale cookie is cleared; a session whose user vanished is logged out', a
 
 test('logging in again ends the previous session and issues a new id', async () => {
   const sessions = new MemorySessionStore();
-  const app = await composeApp({ dbPath: db.dbPath, sessions });
+  const app = openTestApp({ dbPath: db.dbPath, sessions });
   try {
     const fetch = handlerFetch(app.handler);
     const form = { 'content-type': 'application/x-www-form-urlencoded' };

@@ -1,14 +1,13 @@
 import { after, before, test } from 'node:test';
-import { composeApp } from '../../../src/server/compose.js';
-import { smallDatabase } from '../../integration/app-fixture.js';
-import { appSmokeCase, handlerFetch } from '../../integration/app-smoke.case.js';
+import { appSmokeCase, handlerFetch } from '../../conformance/app-smoke.case.js';
+import { openTestApp, smallDatabase } from '../../helpers/app-fixture.js';
 
 // The shared smoke suite against the bare handler: no socket, no adapter (so no 414/431 here).
 let db: ReturnType<typeof smallDatabase>;
-let app: Awaited<ReturnType<typeof composeApp>>;
+let app: ReturnType<typeof openTestApp>;
 before(async () => {
   db = smallDatabase();
-  app = await composeApp({ dbPath: db.dbPath, workerTag: 'test-1' });
+  app = openTestApp({ dbPath: db.dbPath, workerTag: 'test-1' });
 });
 after(async () => {
   await app.close();

@@ -1,60 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  attribute,
-  cpuBetween,
-  ProcSampler,
-  parseSystemStat,
-  type Snapshot,
-} from '../../../src/ladder/proc-sampler.js';
-import { type ProcStat, parseProcStat } from '../../../src/proc/stat.js';
-
-// Real lines from this machine's /proc (Debian 12, kernel 6.1), trimmed of nothing.
-const CAT_LINE =
-  '11299 (cat) R 11292 11292 8071 0 -1 4194304 100 0 0 0 7 3 2 1 20 0 1 0 49771 3133440 382 18446744073709551615 94324191391744 94324191411625 140721167277504 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0';
-const SYSTEM = `cpu  9490 0 3281 85781 297 0 77 9 0 0
-cpu0 3042 0 1409 44885 60 0 14 2 0 0
-cpu1 6448 0 1871 40896 236 0 63 6 0 0
-intr 123 0 0
-ctxt 4567
-btime 1764252000
-processes 11300
-procs_running 2
-procs_blocked 0
-`;
-
-test('parseProcStat reads pid, comm, ppid, pgrp and the four CPU fields', () => {
-  assert.deepEqual(parseProcStat(CAT_LINE), {
-    pid: 11299,
-    comm: 'cat',
-    ppid: 11292,
-    pgrp: 11292,
-    utime: 7,
-    stime: 3,
-    cutime: 2,
-    cstime: 1,
-  });
-});
-
-test('parseProcStat survives a comm with spaces and parentheses', () => {
-  const line = CAT_LINE.replace('(cat)', '(my (odd) name)');
-  const p = parseProcStat(line);
-  assert.equal(p?.comm, 'my (odd) name');
-  assert.equal(p?.utime, 7);
-  assert.equal(parseProcStat('garbage'), undefined);
-});
-
-test('parseSystemStat: busy excludes idle and iowait; per-core lines; forks since boot', () => {
-  const s = parseSystemStat(SYSTEM);
-  assert.deepEqual(s.all, { busy: 9490 + 3281 + 77 + 9, total: 9490 + 3281 + 85781 + 297 + 77 + 9 });
-  assert.equal(s.perCore.length, 2);
-  assert.deepEqual(s.perCore[0], { busy: 3042 + 1409 + 14 + 2, total: 3042 + 1409 + 44885 + 60 + 14 + 2 });
-  assert.equal(s.processes, 11300);
-});
+import { attribute, cpuBetween, ProcSampler, type Snapshot } from '../../../src/ladder/proc-sampler.js';
+import type { ProcStat } from '../../../src/proc/stat.js';
+import { parseSystemStat } from '../../../src/proc/system-stat.js';
+import { SYSTEM } from '../../helpers/proc-fixtures.js';
 
 const p = (
   pid: number,
@@ -68,6 +20,7 @@ const p = (
 ): ProcStat => ({
   pid,
   comm,
+  state: 'S',
   ppid,
   pgrp,
   utime: u,
@@ -157,31 +110,6 @@ test('ProcSampler reads a /proc tree (fixture directory)', () => {
     assert.equal(s.selfTicks, 100);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('ProcSampler on the real /proc sees a busy child of a root, by ppid', async () => {
-  // A shell (the root) whose child burns CPU until killed: the child is attributed to the root.
-  const child = spawn('sh', ['-c', '"$0" -e "for(;;){}" & wait', process.execPath], {
-    stdio: 'ignore',
-    detached: true,
-  });
-  try {
-    const sampler = new ProcSampler(() => [{ role: 'shell', pid: child.pid! }], {
-      selfPid: process.pid,
-      ticksPerS: 100,
-      intervalMs: 50,
-    });
-    sampler.start();
-    const t0 = Date.now();
-    await new Promise((r) => setTimeout(r, 600));
-    sampler.stop();
-    const c = sampler.window(t0, Date.now())!;
-    const kids = c.roles.find((r) => r.role === 'shell/children');
-    assert.ok(kids && kids.cpuS > 0, JSON.stringify(c.roles));
-    assert.ok(kids.pids >= 1);
-  } finally {
-    process.kill(-child.pid!, 'SIGKILL');
   }
 });
 

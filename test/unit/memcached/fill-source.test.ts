@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Asset, AssetSource } from '../../../src/assets/asset-source.js';
 import { MemcachedFillSource } from '../../../src/assets/memcached-fill-source.js';
+import type { MemcachedClient } from '../../../src/clients/memcached/client.js';
 import { FkError } from '../../../src/errors.js';
-import type { MemcachedClient } from '../../../src/memcached/client.js';
 
 /** A disk source stand-in: files by relative path. */
 function fakeDisk(files: Record<string, Buffer>): AssetSource {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { keyProblem, nginxMemcachedKey } from '../../../src/memcached/key.js';
+import { keyProblem, nginxMemcachedKey } from '../../../src/clients/memcached/key.js';
 
 // nginx src/core/ngx_string.c, ngx_escape_uri's NGX_ESCAPE_MEMCACHED table: `" ", "%", %00-%1F`.
 const NGINX_MEMCACHED_TABLE = [0xffffffff, 0x00000021, 0, 0, 0, 0, 0, 0];

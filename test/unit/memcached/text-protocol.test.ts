@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FkError } from '../../../src/errors.js';
 import {
   decodeGet,
   decodeStorage,
   decodeVersion,
   decodeWord,
   encodeStorage,
-} from '../../../src/memcached/text-protocol.js';
-import type { Decoded } from '../../../src/net/reply-decoder.js';
-import { ProtocolError } from '../../../src/net/reply-decoder.js';
+} from '../../../src/clients/memcached/text-protocol.js';
+import type { Decoded } from '../../../src/clients/net/reply-decoder.js';
+import { ProtocolError } from '../../../src/clients/net/reply-decoder.js';
+import { FkError } from '../../../src/errors.js';
 
 const b = (s: string) => Buffer.from(s, 'latin1');
 

@@ -1,29 +1,35 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { test } from 'node:test';
-import { childPids, clockTicksPerSecond, readProcesses, threadCpuTicks } from '../../../src/proc/stat.js';
+import { parseProcStat } from '../../../src/proc/stat.js';
+import { parseSystemStat } from '../../../src/proc/system-stat.js';
+import { CAT_LINE, SYSTEM } from '../../helpers/proc-fixtures.js';
 
-test('childPids finds a child we started, and readProcesses sees us with our parent', async (t) => {
-  const child = spawn('sleep', ['10'], { stdio: 'ignore' });
-  t.after(() => child.kill('SIGKILL'));
-  await once(child, 'spawn');
-  assert.ok(childPids(process.pid).includes(child.pid!), 'the sleep is our child');
-  const self = readProcesses().find((p) => p.pid === process.pid);
-  assert.equal(self?.ppid, process.ppid);
-  assert.equal(childPids(child.pid!).length, 0, 'sleep has no children');
+test('parseProcStat reads pid, comm, state, ppid, pgrp and the four CPU fields', () => {
+  assert.deepEqual(parseProcStat(CAT_LINE), {
+    pid: 11299,
+    comm: 'cat',
+    state: 'R',
+    ppid: 11292,
+    pgrp: 11292,
+    utime: 7,
+    stime: 3,
+    cutime: 2,
+    cstime: 1,
+  });
 });
 
-test('clock ticks: USER_HZ asked once, and a busy thread accrues ticks', () => {
-  const hz = clockTicksPerSecond();
-  assert.ok(Number.isInteger(hz) && hz > 0);
-  assert.equal(clockTicksPerSecond(), hz, 'cached');
-  const t0 = threadCpuTicks();
-  assert.ok(t0 !== undefined, '/proc/thread-self/stat is readable on Linux');
-  const until = Date.now() + 120;
-  let x = 0;
-  while (Date.now() < until) x += Math.sqrt(x + 1);
-  assert.ok(x > 0);
-  // 120 ms of busy loop is ≥ 6 ticks at 100 Hz; allow for scheduling and tick granularity.
-  assert.ok(threadCpuTicks()! - t0! >= Math.floor(hz * 0.05), 'ticks advanced');
+test('parseProcStat survives a comm with spaces and parentheses', () => {
+  const line = CAT_LINE.replace('(cat)', '(my (odd) name)');
+  const p = parseProcStat(line);
+  assert.equal(p?.comm, 'my (odd) name');
+  assert.equal(p?.utime, 7);
+  assert.equal(parseProcStat('garbage'), undefined);
+});
+
+test('parseSystemStat: busy excludes idle and iowait; per-core lines; forks since boot', () => {
+  const s = parseSystemStat(SYSTEM);
+  assert.deepEqual(s.all, { busy: 9490 + 3281 + 77 + 9, total: 9490 + 3281 + 85781 + 297 + 77 + 9 });
+  assert.equal(s.perCore.length, 2);
+  assert.deepEqual(s.perCore[0], { busy: 3042 + 1409 + 14 + 2, total: 3042 + 1409 + 44885 + 60 + 14 + 2 });
+  assert.equal(s.processes, 11300);
 });

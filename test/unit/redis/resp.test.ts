@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ProtocolError } from '../../../src/clients/net/reply-decoder.js';
+import { parseRedisUrl } from '../../../src/clients/redis/client.js';
+import { decodeReply, encodeCommand } from '../../../src/clients/redis/resp.js';
 import { FkError } from '../../../src/errors.js';
-import { ProtocolError } from '../../../src/net/reply-decoder.js';
-import { parseRedisUrl } from '../../../src/redis/client.js';
-import { decodeReply, encodeCommand } from '../../../src/redis/resp.js';
 
 const b = (s: string) => Buffer.from(s, 'latin1');
 

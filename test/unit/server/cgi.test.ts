@@ -8,7 +8,7 @@ import {
   parseCgiResponse,
   requestFromCgiEnv,
   requestTargetFromCgiEnv,
-} from '../../../src/server/cgi.js';
+} from '../../../src/server/cgi/protocol.js';
 
 // What lighttpd 1.4.69 actually set for `GET /users/1?x=%41b` after the stage's rewrite (captured
 // with a script that printed its environment).

@@ -4,9 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { inflateSync, crc32 as zlibCrc32 } from 'node:zlib';
+import { crc32, encodePng } from '../../../src/assets/png-encoder.js';
+import {
+  THUMB_COUNT,
+  thumbnailPath,
+  thumbnailPng,
+  writeStaticRoot,
+} from '../../../src/assets/static-site.js';
 import { SITE_ASSETS_DIR } from '../../../src/paths.js';
-import { crc32, encodePng } from '../../../src/store/png.js';
-import { THUMB_COUNT, thumbnailPath, thumbnailPng, writeStaticRoot } from '../../../src/store/thumbnails.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fk-png-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

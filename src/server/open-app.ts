@@ -1,0 +1,87 @@
+import { createHandler, type Handler } from '../app/index.js';
+import type { AssetSource } from '../assets/asset-source.js';
+import { DiskSource } from '../assets/disk-source.js';
+import { staticRootFor } from '../paths.js';
+import { DbSessionStore } from '../session/db-store.js';
+import type { SessionStore } from '../session/session-store.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { AppProcessSpec } from './app-process-spec.js';
+
+/** What openApp needs of a spec: the backends, not where the process listens. */
+export type AppBackends = Pick<AppProcessSpec, 'db' | 'sessions' | 'memcached' | 'fillMemcached'> &
+  Partial<Pick<AppProcessSpec, 'staticRoot' | 'redisUrl'>>;
+
+export interface OpenAppHooks {
+  /** Sent as X-Served-By (e.g. 'cgi-123'); node-http adds 'app-<pid>' otherwise. */
+  workerTag?: string;
+  /** Unexpected errors behind 500 responses (the adapter logs them). */
+  onError?: (e: unknown) => void;
+  /** Degraded-but-serving conditions (a session store or memcached outage), rate-limited by the app. */
+  onWarning?: (message: string) => void;
+}
+
+export interface OpenedApp {
+  handler: Handler;
+  close(): Promise<void>;
+}
+
+/**
+ * The one way to build the app from a spec, for every way of serving it (node:http, cluster
+ * workers, the CGI script): all initialisation up front — the database with its prepared
+ * statements, compiled templates, the session store, the asset source (the talk's 0.2: "database
+ * connections, parsed page templates … should live longer than one request"). Each backend is
+ * imported only when chosen, so a CGI script never pays for a Redis client, and a network store
+ * is checked at start (a page must not be the first to find Redis down). close() closes, in
+ * reverse order, only what this function opened.
+ */
+export async function openApp(b: AppBackends, hooks: OpenAppHooks = {}): Promise<OpenedApp> {
+  const owned: Array<{ close(): Promise<void> }> = [];
+  const closeAll = async () => {
+    for (const o of owned.reverse()) await o.close();
+  };
+  try {
+    const store = new SqliteStore(b.db);
+    owned.push(store);
+    const sessions = await openSessions(b);
+    owned.push(sessions);
+    const assets = await openAssets(b, hooks);
+    owned.push(assets);
+    const handler = createHandler({ store, sessions, assets, ...hooks });
+    return { handler, close: closeAll };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
+
+async function openSessions(b: AppBackends): Promise<SessionStore> {
+  if (b.sessions === 'db') return new DbSessionStore(b.db);
+  if (b.sessions === 'redis') {
+    const { RedisClient } = await import('../clients/redis/client.js');
+    const { RedisSessionStore } = await import('../session/redis-store.js');
+    const client = new RedisClient(b.redisUrl!);
+    await client.ping().catch(async (e) => {
+      await client.close();
+      throw e;
+    });
+    return new RedisSessionStore(client);
+  }
+  const { MemcachedClient } = await import('../clients/memcached/client.js');
+  const { MemcachedSessionStore } = await import('../session/memcached-store.js');
+  const client = new MemcachedClient(b.memcached[0]!);
+  await client.version().catch(async (e) => {
+    await client.close();
+    throw e;
+  });
+  return new MemcachedSessionStore(client);
+}
+
+async function openAssets(b: AppBackends, hooks: OpenAppHooks): Promise<AssetSource> {
+  const disk = new DiskSource(b.staticRoot ?? staticRootFor(b.db));
+  if (!b.fillMemcached) return disk;
+  const { MemcachedClient } = await import('../clients/memcached/client.js');
+  const { MemcachedFillSource } = await import('../assets/memcached-fill-source.js');
+  // Its own connection: 1 MB fills must not queue ahead of memcached session look-ups. No start-up
+  // check: the fill is an optimisation, and an outage only costs nginx misses (logged once).
+  return new MemcachedFillSource(disk, new MemcachedClient(b.memcached[0]!), { log: hooks.onWarning });
+}
