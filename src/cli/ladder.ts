@@ -1,9 +1,7 @@
 import { join, resolve } from 'node:path';
-import { ensureSeeded, readDataFacts } from '../ladder/data.js';
-import { defaultDeps } from '../ladder/default-deps.js';
+import { runLadderJob } from '../ladder/ladder-job.js';
 import { ALL_RUN_IDS, defaultSettings, planRuns } from '../ladder/plan.js';
-import { runLadder } from '../ladder/run-ladder.js';
-import { linkLatest, timestampedDir, writeReport } from '../ladder/write-report.js';
+import { timestampedDir } from '../ladder/write-report.js';
 import { durationOption, intOption, parse } from './args.js';
 import type { Command, Io } from './io.js';
 
@@ -54,31 +52,20 @@ export async function runLadderCommand(args: string[], io: Io): Promise<number> 
   const runs = planRuns(values.stages?.split(','));
   const log = (line: string) => io.stderr(`${line}\n`);
 
-  ensureSeeded(settings.dbPath, settings.seedUsers, log);
-  const data = readDataFacts(settings.dbPath);
   const outDir = values.out === undefined ? timestampedDir(join(io.cwd, 'out')) : resolve(io.cwd, values.out);
-  log(
-    `ladder: ${runs.length} runs × (${settings.warmupMs / 1000} s warm-up + ${settings.durationMs / 1000} s), ` +
-      `${settings.connections} virtual users, ${data.users} users; report in ${outDir}`,
-  );
-  const report = await runLadder(
-    {
-      runs,
-      settings,
-      data,
-      quick,
-      outDir,
-      log: io.isTTY ? (line) => io.stderr(`\r\x1b[K${line}\n`) : log,
-      // A status line rewritten in place on a terminal; nothing in logs and CI.
-      ...(io.isTTY ? { progress: (line: string) => io.stderr(`\r\x1b[K${line}`) } : {}),
-      signal: io.signal,
-      ...(workers ? { workers } : {}),
-    },
-    // The load generator runs in this process: its PID separates its CPU from the stack's.
-    defaultDeps({ pid: process.pid, nodeVersion: process.versions.node }),
-  );
-  const files = writeReport(outDir, report);
-  if (values.out === undefined) linkLatest(outDir);
+  const { report, ...files } = await runLadderJob({
+    runs,
+    settings,
+    quick,
+    outDir,
+    linkLatest: values.out === undefined,
+    log: io.isTTY ? (line) => io.stderr(`\r\x1b[K${line}\n`) : log,
+    // A status line rewritten in place on a terminal; nothing in logs and CI.
+    ...(io.isTTY ? { progress: (line: string) => io.stderr(`\r\x1b[K${line}`) } : {}),
+    signal: io.signal,
+    ...(workers ? { workers } : {}),
+    self: { pid: process.pid, nodeVersion: process.versions.node },
+  });
   io.stdout(`\n${files.table}\nReport: ${files.html}\n        ${files.json}\n`);
   if (report.interrupted) return 130;
   return report.runs.some((r) => r.status === 'failed') ? 1 : 0;
