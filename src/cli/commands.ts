@@ -6,6 +6,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'The main job: seed if needed, then run the whole ladder (npm start)',
     load: async () => (await import('./start.js')).command,
   },
+  setup: {
+    summary: 'Install the Debian packages the project needs (nginx, memcached, …), or say how',
+    load: async () => (await import('./setup.js')).command,
+  },
   seed: {
     summary: 'Create the demo database: 100,000 users, ~1,000,000 photos, thumbnails',
     load: async () => (await import('./seed.js')).command,

@@ -1,17 +1,26 @@
+import { ensurePrerequisites } from '../setup/ensure.js';
 import type { Command, Io } from './io.js';
 import { runLadderCommand } from './ladder.js';
+import { machineFacts, realRunner } from './setup.js';
 
-const USAGE = `flickr-killr start [ladder options]
+const USAGE = `flickr-killr start [--no-install] [ladder options]
 
-The main job (npm start): seed the default data if it is absent (100,000 users, ~1.5 M photos,
-data/flickr-killr.db; reused otherwise), then run the whole ladder — every stage of the talk and
-its other options, then memcached without the photos.user_id index — print the table and the path
-of the HTML report. Takes every option of \`flickr-killr ladder\` (--quick, --stages, --duration, --out ...;
-see its --help). About 5 minutes on 2 cores.`;
+The main job (npm start): install the Debian packages the ladder's servers come from when they
+are missing and this machine allows it (root or passwordless sudo; --no-install or
+FK_NO_INSTALL=1 to print the command instead), seed the default data if it is absent (100,000
+users, ~1.5 M photos, data/flickr-killr.db; reused otherwise), then run the whole ladder — every
+stage of the talk and its other options, then memcached without the photos.user_id index — print
+the table and the path of the HTML report. Takes every option of \`flickr-killr ladder\` (--quick,
+--stages, --duration, --out ...; see its --help). About 5 minutes on 2 cores.`;
 
 async function run(args: string[], io: Io): Promise<number> {
   io.stderr('flickr-killr: reproducing "Scaling Python for High-Load Web Sites" (PyCon 2007)\n');
-  return runLadderCommand(args, io);
+  const noInstall = args.includes('--no-install');
+  const rest = args.filter((a) => a !== '--no-install');
+  // What cannot be installed is said once here; the ladder then skips those stages with the same command.
+  await ensurePrerequisites(['ladder'], machineFacts(io, noInstall), realRunner, (l) => io.stderr(`${l}\n`));
+  if (io.signal.aborted) return 130;
+  return runLadderCommand(rest, io);
 }
 
 export const command: Command = {

@@ -1,0 +1,46 @@
+import type { Prerequisite } from '../daemons/prereq.js';
+import { STAGES } from '../stages/registry.js';
+
+/**
+ * What each part of the project needs installed, by Debian package: `setup` installs from this,
+ * `npm start` and `npm test` run it first, and .ci/run calls it instead of keeping its own list.
+ * The ladder's part is asked of the stages themselves, so a new stage's daemon is covered here
+ * the day it is added to the registry.
+ */
+export type Purpose = 'ladder' | 'postgres' | 'lab' | 'tests';
+export const PURPOSES: readonly Purpose[] = ['ladder', 'postgres', 'lab', 'tests'];
+
+/** The real servers, with their default options: lighttpd for cgi (the talk ran CGI under a web server). */
+function ladderNeeds(): Prerequisite[] {
+  return STAGES.flatMap((s) => s.prerequisites({ dbPath: '', cgiHost: 'lighttpd' }));
+}
+
+/** PostgreSQL's server binaries live off PATH on Debian, one directory per major version. */
+export const POSTGRES_PREREQ: Prerequisite = {
+  binary: 'initdb',
+  debianPackage: 'postgresql',
+  dirs: ['/usr/lib/postgresql/*/bin'],
+};
+
+/** The lab's hosts: network namespaces (iproute2), an sshd each, a process manager, file copies. */
+const LAB_NEEDS: Prerequisite[] = [
+  { binary: 'ip', debianPackage: 'iproute2' },
+  { binary: 'sshd', debianPackage: 'openssh-server' },
+  { binary: 'ssh', debianPackage: 'openssh-client' },
+  { binary: 'supervisord', debianPackage: 'supervisor' },
+  { binary: 'rsync', debianPackage: 'rsync' },
+];
+
+/** Tests also look at the HTML report in a real browser. */
+const TEST_ONLY: Prerequisite[] = [{ binary: 'chromium', debianPackage: 'chromium' }];
+
+export function prerequisitesFor(purposes: readonly Purpose[]): Prerequisite[] {
+  const all: Prerequisite[] = [];
+  const want = new Set(purposes.includes('tests') ? PURPOSES : purposes);
+  if (want.has('ladder')) all.push(...ladderNeeds());
+  if (want.has('postgres')) all.push(POSTGRES_PREREQ);
+  if (want.has('lab')) all.push(...LAB_NEEDS);
+  if (want.has('tests')) all.push(...TEST_ONLY);
+  // One entry per package, in the order first needed.
+  return all.filter((p, i) => all.findIndex((q) => q.debianPackage === p.debianPackage) === i);
+}
