@@ -26,7 +26,9 @@ export const ERROR_CODES = {
   E_INTERNAL: 'This is a bug in flickr-killr; please report it with the command you ran.',
   E_LAB_ROOT:
     'The lab creates network namespaces, cgroups and mounts: run it as root (sudo flickr-killr lab …).',
-  E_LAB_NOT_FOUND: 'Start it first: `flickr-killr lab up [--name NAME]`; `lab status` lists what is up.',
+  E_LAB_EXISTS: 'That lab is up: use it (`lab status`), or remove it first with `lab down --name NAME`.',
+  E_LAB_NOT_FOUND:
+    'Is it up, and is that its name? `flickr-killr lab status --name NAME` lists its hosts; `lab up --name NAME` starts one.',
   E_LAB_STEP_FAILED:
     'A command of the lab failed; it is named in the message with its output. `lab down` removes what was made.',
   E_LAB_NO_SUBNET: 'Every candidate private /24 collides with a route of this machine (see `ip route`).',

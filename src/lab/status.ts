@@ -34,7 +34,8 @@ export interface LabStatus {
   hosts: LabHostStatus[];
 }
 
-const alive = (pid: number | undefined): boolean => {
+/** Running, and not a zombie (PID 1 here is not systemd and may reap late). */
+export const processAlive = (pid: number | undefined): boolean => {
   if (pid === undefined) return false;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -69,7 +70,7 @@ export async function labStatus(state: LabState, sampleMs = 500): Promise<LabSta
         name: h.name,
         address: h.address,
         roles: h.roles,
-        sshd: { pid: h.sshd.pid ?? null, running: alive(h.sshd.pid) },
+        sshd: { pid: h.sshd.pid ?? null, running: processAlive(h.sshd.pid) },
         cpu: { quota: h.cpu, used: round3((b.usageUs - a.usageUs) / elapsedUs) },
         throttling: {
           periods: b.periods,

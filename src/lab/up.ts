@@ -11,13 +11,14 @@ import { type LabDownReport, labDown } from './down.js';
 import { HOST_DIRS, type HostSpec } from './host-spec.js';
 import { formatProblems, type Problem } from './hosts-file.js';
 import { hostLaunchArgv, sshdArgv } from './launch-argv.js';
-import { DEFAULT_LAB_PATHS, type LabPaths, MAX_LAB_HOSTS } from './naming.js';
+import { DEFAULT_LAB_PATHS, type LabPaths, labStateDir, MAX_LAB_HOSTS } from './naming.js';
 import { bridgeUpArgv, hostNetArgv, routeListArgv } from './net-argv.js';
 import { hostMountSteps, planLab, sshdDirInHost, sshdLogInHost } from './plan.js';
 import { LAB_PREREQUISITES, TC_PREREQUISITE } from './prereq.js';
 import { mustRun, mustRunAll } from './run-step.js';
 import { renderKnownHosts, renderSshConfig, renderSshdConfig, SSHD_FILES } from './ssh-config.js';
-import { type LabHostState, type LabState, writeLabState } from './state.js';
+import { type LabHostState, type LabState, readLabState, writeLabState } from './state.js';
+import { processAlive } from './status.js';
 import { pickSubnet, takenPrefixes } from './subnet.js';
 
 /**
@@ -74,6 +75,7 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
     mark = now;
   };
 
+  refuseRunningLab(input.name, paths);
   const cleaned = await labDown(input.name, paths);
   phase('cleanup');
   if (!cleaned.nothingToDo) log(`lab ${input.name}: removed leftovers of an earlier run`);
@@ -107,6 +109,27 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
     throw e;
   }
   return { state, ms: performance.now() - started, phases, cleaned };
+}
+
+/**
+ * A lab that is up and whole is never torn down by `lab up` (its hosts may hold data); only
+ * leftovers — a half-made lab, a dead sshd, objects without a state file — are cleaned.
+ */
+function refuseRunningLab(name: string, paths: LabPaths): void {
+  let state: LabState | undefined;
+  try {
+    state = readLabState(labStateDir(paths, name));
+  } catch {
+    return;
+  }
+  if (
+    state?.status === 'up' &&
+    state.hosts.every((h) => h.sshd.pid !== undefined && processAlive(h.sshd.pid))
+  )
+    throw new FkError(
+      'E_LAB_EXISTS',
+      `lab ${name} is already up (${state.hosts.length} hosts on ${state.subnet})`,
+    );
 }
 
 function prepareFolders(state: LabState): void {

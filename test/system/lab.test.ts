@@ -112,6 +112,13 @@ test('lab: 3 hosts on one machine, each its own network, cgroup, files and sshd'
   const addr = (name: string) => hosts.find((h) => h.name === name)!.address;
   const recordedPids: number[] = state.hosts.map((h) => h.sshd.pid!);
 
+  await t.test('lab up of a lab that is up refuses, and leaves it running', async () => {
+    const again = fakeIo();
+    assert.equal(await runCli(['lab', 'up', '--hosts', HOSTS_FILE, '--name', NAME], again), 1);
+    assert.match(again.err.join(''), /is already up .*\[E_LAB_EXISTS\]/);
+    assert.ok(state.hosts.every((h) => alive(h.sshd.pid!)));
+  });
+
   await t.test('each host has its own address only, and is reachable from every other', async () => {
     for (const h of hosts) {
       const out = (await r(h.name).exec(['ip', '-o', '-4', 'addr'])).stdout;
@@ -172,6 +179,67 @@ test('lab: 3 hosts on one machine, each its own network, cgroup, files and sshd'
       'its own session, led by itself',
     );
     recordedPids.push(pid);
+  });
+
+  await t.test(
+    'supervisord started over SSH daemonizes on the host; its programs are in the cgroup',
+    async (t2) => {
+      if (requireServer(t2, 'supervisord', 'supervisor') === undefined) return;
+      const conf = [
+        '[supervisord]',
+        'logfile=/var/log/flickr-killr/supervisord.log',
+        'pidfile=/tmp/supervisord.pid',
+        '[unix_http_server]',
+        'file=/tmp/supervisor.sock',
+        '[rpcinterface:supervisor]',
+        'supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface',
+        '[supervisorctl]',
+        'serverurl=unix:///tmp/supervisor.sock',
+        '[program:sleeper]',
+        'command=sleep 300',
+        'startsecs=0',
+        '',
+      ].join('\n');
+      const a = r('alpha');
+      await a.exec(['sh', '-c', 'cat > /var/lib/flickr-killr/supervisord.conf'], { input: conf });
+      const started = await a.exec(['supervisord', '-c', '/var/lib/flickr-killr/supervisord.conf']);
+      assert.equal(started.code, 0, started.stderr);
+      await a.close();
+      let pid = 0;
+      for (let i = 0; i < 50 && pid === 0; i++) {
+        const out = await a.exec([
+          'supervisorctl',
+          '-c',
+          '/var/lib/flickr-killr/supervisord.conf',
+          'pid',
+          'sleeper',
+        ]);
+        pid = /^\d+$/.test(out.stdout.trim()) ? Number(out.stdout.trim()) : 0;
+        if (pid === 0) await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.ok(pid > 0 && inCgroup(state, 'alpha', pid), `program pid ${pid} in alpha's cgroup`);
+      const supervisord = Number(
+        readFileSync(join(state.hosts[0]!.dirsOnDisk.tmp, 'supervisord.pid'), 'utf8'),
+      );
+      assert.ok(inCgroup(state, 'alpha', supervisord));
+      recordedPids.push(pid, supervisord);
+    },
+  );
+
+  await t.test("the host's cgroup holds its quota and memory limit", () => {
+    const beta = state.hosts.find((h) => h.name === 'beta')!;
+    assert.equal(
+      readFileSync(join(paths.cgroupRoot, 'cpu', beta.cgroup, 'cpu.cfs_quota_us'), 'utf8').trim(),
+      '20000',
+    );
+    assert.equal(
+      readFileSync(join(paths.cgroupRoot, 'cpu', beta.cgroup, 'cpu.cfs_period_us'), 'utf8').trim(),
+      '100000',
+    );
+    assert.equal(
+      readFileSync(join(paths.cgroupRoot, 'memory', beta.cgroup, 'memory.limit_in_bytes'), 'utf8').trim(),
+      String(128 * 1024 * 1024),
+    );
   });
 
   await t.test('a busy loop on a 0.2-core host is held to ~0.2 cores and throttled', async () => {

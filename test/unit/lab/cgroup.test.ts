@@ -135,6 +135,13 @@ test('ops applied to a fake v2 root: the files hold the limits; found by name; r
   });
   assert.deepEqual(pids.sort(), [41, 42]);
   assert.deepEqual(killed.sort(), [41, 42]);
+  // Linux >= 5.14 has cgroup.kill: written too (one write kills the whole tree, forks included).
+  const db = join(root, 'flickr-killr-lab/t1/db');
+  writeFileSync(join(db, 'cgroup.kill'), '');
+  writeFileSync(join(db, 'cgroup.procs'), '51\n');
+  await killCgroup(layout, 'flickr-killr-lab/t1/db', () => writeFileSync(join(db, 'cgroup.procs'), ''));
+  assert.equal(readFileSync(join(db, 'cgroup.kill'), 'utf8'), '1');
+  rmSync(join(db, 'cgroup.kill'));
   // v2 with cgroup.kill present (Linux ≥ 5.14): it is written too. Our fake has it only if touched.
   for (const rel of existingHostCgroups(layout, 't1')) {
     for (const f of ['cpu.max', 'memory.max', 'cgroup.procs', 'cgroup.subtree_control'])

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../../src/cli/run.js';
+import { isFkError } from '../../../src/errors.js';
+import { LAB_PREREQUISITES, TC_PREREQUISITE } from '../../../src/lab/prereq.js';
+import { requireBinary } from '../../../src/stages/prereq.js';
 import { fakeIo } from '../../helpers/fake-io.js';
 
 // In-process, before anything is created: option and hosts-file errors come before the root check.
@@ -58,5 +61,35 @@ test('a hosts file of real machines is refused by lab up, naming the line', asyn
   assert.match(
     io.err.join(''),
     /hosts-real\.yaml:3: host "web1" has an address: a lab creates only emulated hosts/,
+  );
+});
+
+test('status of a lab that is not up: E_LAB_NOT_FOUND (as root) or E_LAB_ROOT with exit 2', async () => {
+  const io = fakeIo();
+  const code = await runCli(['lab', 'status', '--name', 'zq9none'], io);
+  if (process.getuid?.() === 0) {
+    assert.equal(code, 1);
+    assert.match(io.err.join(''), /lab zq9none is not up \[E_LAB_NOT_FOUND\]/);
+  } else {
+    assert.equal(code, 2);
+    assert.match(io.err.join(''), /\[E_LAB_ROOT\]/);
+  }
+});
+
+test('every binary lab up runs is checked first, each naming its Debian package', () => {
+  const table = Object.fromEntries(LAB_PREREQUISITES.map((p) => [p.binary, p.debianPackage]));
+  assert.deepEqual(table, {
+    ip: 'iproute2',
+    unshare: 'util-linux',
+    mount: 'mount',
+    hostname: 'hostname',
+    sshd: 'openssh-server',
+    ssh: 'openssh-client',
+    'ssh-keygen': 'openssh-client',
+  });
+  assert.deepEqual(TC_PREREQUISITE, { binary: 'tc', debianPackage: 'iproute2' });
+  assert.throws(
+    () => requireBinary({ binary: 'sshd-not-installed', debianPackage: 'openssh-server' }),
+    (e) => isFkError(e) && e.code === 'E_PREREQ_MISSING' && /apt-get install openssh-server/.test(e.message),
   );
 });
