@@ -5,6 +5,7 @@ import { sshSocketExitArgv } from '../remote/ssh-argv.js';
 import { type CgroupLayout, cgroupDirs, detectCgroupLayout } from './cgroup.js';
 import { existingHostCgroups, killCgroup, removeCgroup, removeEmptyParents } from './cgroup-fs.js';
 import {
+  checkLabName,
   DEFAULT_LAB_PATHS,
   isLabLink,
   isLabNetns,
@@ -52,6 +53,8 @@ const sigkill = (pid: number) => {
 
 export async function labDown(name: string, paths: LabPaths = DEFAULT_LAB_PATHS): Promise<LabDownReport> {
   const started = performance.now();
+  // The name becomes part of patterns that match interfaces and namespaces: never anything but a lab name.
+  checkLabName(name);
   const stateDir = labStateDir(paths, name);
   let state: LabState | undefined;
   try {

@@ -11,7 +11,7 @@ import { type LabDownReport, labDown } from './down.js';
 import { HOST_DIRS, type HostSpec } from './host-spec.js';
 import { formatProblems, type Problem } from './hosts-file.js';
 import { hostLaunchArgv, sshdArgv } from './launch-argv.js';
-import { DEFAULT_LAB_PATHS, type LabPaths, labStateDir, MAX_LAB_HOSTS } from './naming.js';
+import { checkLabName, DEFAULT_LAB_PATHS, type LabPaths, labStateDir, MAX_LAB_HOSTS } from './naming.js';
 import { bridgeUpArgv, hostNetArgv, routeListArgv } from './net-argv.js';
 import { hostMountSteps, planLab, sshdDirInHost, sshdLogInHost } from './plan.js';
 import { LAB_PREREQUISITES, TC_PREREQUISITE } from './prereq.js';
@@ -62,6 +62,7 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
   const started = performance.now();
   const paths = input.paths ?? DEFAULT_LAB_PATHS;
   const log = input.log ?? (() => {});
+  checkLabName(input.name);
   const problems = labHostProblems(input.hosts);
   if (problems.length > 0) throw new FkError('E_HOSTS_INVALID', formatProblems(input.label, problems));
   for (const p of LAB_PREREQUISITES) requireBinary(p);

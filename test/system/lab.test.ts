@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -16,6 +24,7 @@ import { startDetached } from '../../src/remote/detached.js';
 import { hostsForLab, readRunningLab } from '../../src/remote/hosts.js';
 import type { Remote } from '../../src/remote/remote.js';
 import { runLocal } from '../../src/remote/run-local.js';
+import { scpArgv } from '../../src/remote/ssh-argv.js';
 import { connect } from '../../src/remote/ssh-remote.js';
 import { fakeIo } from '../helpers/fake-io.js';
 import { requireServer } from '../helpers/prereq.js';
@@ -322,6 +331,8 @@ test('lab: 3 hosts on one machine, each its own network, cgroup, files and sshd'
       timeoutMs: 5000,
     });
     assert.match(check.stderr, /Master running/);
+    // One socket per host at most, in the lab's state dir, shared by the code and `ssh -F`.
+    assert.ok(readdirSync(state.ssh.controlDir).length <= hosts.length);
   });
 
   await t.test('argv arrives intact through the remote shell; exit codes are preserved', async () => {
@@ -349,6 +360,13 @@ test('lab: 3 hosts on one machine, each its own network, cgroup, files and sshd'
     const res = await r('gamma').copy(`${dir}/`, '/srv/copied/');
     assert.equal(res.method, 'rsync');
     assert.equal((await r('gamma').exec(['cat', '/srv/copied/a file.txt'])).stdout, 'copied\n');
+    // The fallback, run directly: scp over SFTP (sshd's internal-sftp) through the same master.
+    const gammaHost = hosts.find((h) => h.name === 'gamma')!;
+    const scp = await runLocal(scpArgv(gammaHost, join(dir, 'a file.txt'), '/srv/by-scp.txt'), {
+      timeoutMs: 15_000,
+    });
+    assert.equal(scp.code, 0, scp.stderr);
+    assert.equal((await r('gamma').exec(['cat', '/srv/by-scp.txt'])).stdout, 'copied\n');
   });
 
   await t.test('an unreachable host is E_REMOTE_UNREACHABLE naming host and address', async () => {
