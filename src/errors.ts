@@ -24,6 +24,24 @@ export const ERROR_CODES = {
   E_BACKEND_PROTOCOL:
     'memcached / Redis answered an error or bytes that are not its protocol (is the port right?), or a request was not expressible (a memcached key over 250 bytes or with spaces).',
   E_INTERNAL: 'This is a bug in flickr-killr; please report it with the command you ran.',
+  E_LAB_ROOT:
+    'The lab creates network namespaces, cgroups and mounts: run it as root (sudo flickr-killr lab …).',
+  E_LAB_EXISTS: 'That lab is up: use it (`lab status`), or remove it first with `lab down --name NAME`.',
+  E_LAB_NOT_FOUND:
+    'Is it up, and is that its name? `flickr-killr lab status --name NAME` lists its hosts; `lab up --name NAME` starts one.',
+  E_LAB_STEP_FAILED:
+    'A command of the lab failed; it is named in the message with its output. `lab down` removes what was made.',
+  E_LAB_NO_SUBNET: 'Every candidate private /24 collides with a route of this machine (see `ip route`).',
+  E_LAB_CGROUP:
+    'The lab needs the cpu and memory cgroup controllers (v1 under /sys/fs/cgroup/{cpu,memory}, or v2 cgroup.controllers).',
+  E_HOSTS_INVALID: 'Fix the hosts file at the lines named; docs/lab.md describes the format.',
+  E_REMOTE_UNREACHABLE:
+    'ssh could not reach or log in to that host: is it up (`lab status`), is the address/port right, is the key authorized and the host key in known_hosts?',
+  E_REMOTE_TIMEOUT:
+    'The remote command did not finish in time; it may still run on the host (its ssh client was stopped).',
+  E_REMOTE_COMMAND: 'A command run on a host over ssh failed; its exit code and output are in the message.',
+  E_REMOTE_COPY:
+    'Copying over ssh failed; the message has rsync/scp output (is the remote folder writable?).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -38,4 +38,8 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: '(internal) one app process on a port, as stages start it',
     load: async () => (await import('./app-server.js')).command,
   },
+  lab: {
+    summary: 'Emulated hosts on this machine, reached over SSH: lab up|down|status|ssh HOST|exec HOST -- CMD',
+    load: async () => (await import('./lab.js')).command,
+  },
 };

@@ -32,7 +32,9 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   try {
     if (!entry) throw new FkError('E_USAGE', `unknown command '${name}'`);
     const command = await entry.load();
-    if (rest.includes('--help') || rest.includes('-h')) {
+    // Only before a `--`: what follows it is another program's argv (`lab exec HOST -- CMD --help`).
+    const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (own.includes('--help') || own.includes('-h')) {
       io.stdout(`${command.usage}\n`);
       return 0;
     }

@@ -1,4 +1,5 @@
 import type { Prerequisite } from '../daemons/prereq.js';
+import { LAB_PREREQUISITES } from '../lab/prereq.js';
 import { STAGES } from '../stages/registry.js';
 
 /**
@@ -22,11 +23,12 @@ export const POSTGRES_PREREQ: Prerequisite = {
   dirs: ['/usr/lib/postgresql/*/bin'],
 };
 
-/** The lab's hosts: network namespaces (iproute2), an sshd each, a process manager, file copies. */
+/**
+ * The lab's hosts (what `lab up` runs: network namespaces, an sshd each), and what is run on them:
+ * a process manager for the fleet's daemons, and rsync to ship releases.
+ */
 const LAB_NEEDS: Prerequisite[] = [
-  { binary: 'ip', debianPackage: 'iproute2' },
-  { binary: 'sshd', debianPackage: 'openssh-server' },
-  { binary: 'ssh', debianPackage: 'openssh-client' },
+  ...LAB_PREREQUISITES,
   { binary: 'supervisord', debianPackage: 'supervisor' },
   { binary: 'rsync', debianPackage: 'rsync' },
 ];

@@ -69,6 +69,16 @@ const CASES: Record<string, Array<[string, boolean]>> = {
     ['../../daemons/supervisor.js', false],
     ['../net/pipelined-connection.js', true],
   ],
+  'src/lab': [
+    ['../stages/registry.js', false],
+    ['../app/index.js', false],
+    ['../daemons/prereq.js', true],
+    ['../remote/remote.js', true],
+  ],
+  'src/remote': [
+    ['../ladder/plan.js', false],
+    ['../lab/host-spec.js', true],
+  ],
   'src/store': [
     ['../cli/io.js', false],
     ['./schema.js', true],
