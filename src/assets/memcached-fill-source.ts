@@ -2,6 +2,14 @@ import type { MemcachedClient } from '../clients/memcached/client.js';
 import { keyProblem, nginxMemcachedKey } from '../clients/memcached/key.js';
 import type { Asset, AssetSource } from './asset-source.js';
 
+/** Where fills go: a MemcachedCluster (fakes in the unit tests). */
+export interface FillTarget {
+  /** The servers in the order nginx tries them for this $uri. */
+  tryOrder(uri: string): Array<Pick<MemcachedClient, 'addr' | 'set'>>;
+  readonly servers: readonly string[];
+  close(): Promise<void>;
+}
+
 /**
  * The talk's CherryPy "tool" (Flickr Killr 0.4): "inserts static content into memcached as it is
  * requested ... We will instruct nginx to look for files there first, and fall back to CherryPy
@@ -17,6 +25,13 @@ import type { Asset, AssetSource } from './asset-source.js';
  * In the memcached stage every static request that reaches the app is an nginx miss, so filling on
  * each serve (not only the first) is what refills files memcached evicted; a short "recently
  * stored" memory keeps direct hits on the app and bursts of misses for one file from rewriting it.
+ *
+ * Several servers: each file goes to the server nginx's `hash $uri consistent;` reads it from,
+ * chosen by the same ring from the same $uri (MemcachedCluster.tryOrder). When that server fails,
+ * the file goes to the next server of the ring: the one nginx itself asks next when the first
+ * refuses or times out (memcached_next_upstream error timeout, nginx's default), so a cache host
+ * that is down costs one miss per file, not a miss on every request. Such a stand-in copy is not
+ * remembered as stored: once the first server is back, its next miss fills it again.
  */
 export interface MemcachedFillOptions {
   /** memcached refuses items over its item size (-I, 1 MB by default, key and header included). */
@@ -25,7 +40,7 @@ export interface MemcachedFillOptions {
   maxInFlight?: number;
   /** A key stored this recently is not written again. */
   refillAfterMs?: number;
-  /** Progress and the (single) outage message; the CLI passes stderr. */
+  /** Progress and outage messages (one per server outage); the CLI passes stderr. */
   log?: (line: string) => void;
   now?: () => number;
 }
@@ -36,18 +51,38 @@ export interface FillStats {
   tooLarge: number;
   badKey: number;
   dropped: number;
+  /** Stored on a later server of the ring because the first one failed. */
+  failedOver: number;
+  /** Failed on every server it was tried on. */
   failed: number;
 }
 
 const RECENT_CAP = 10_000;
 
+interface Job {
+  /** nginx's escaped $memcached_key. */
+  key: string;
+  /** nginx's $uri: what `hash $uri consistent` hashes. */
+  uri: string;
+  body: Buffer;
+}
+
 export class MemcachedFillSource implements AssetSource {
-  readonly stats: FillStats = { stored: 0, notStored: 0, tooLarge: 0, badKey: 0, dropped: 0, failed: 0 };
-  private readonly queue: Array<{ key: string; body: Buffer }> = [];
+  readonly stats: FillStats = {
+    stored: 0,
+    notStored: 0,
+    tooLarge: 0,
+    badKey: 0,
+    dropped: 0,
+    failedOver: 0,
+    failed: 0,
+  };
+  private readonly queue: Job[] = [];
   private readonly queued = new Set<string>();
   private readonly recent = new Map<string, number>();
   private inFlight = 0;
-  private outage = false;
+  /** Servers whose last fill failed: their outage was logged once. */
+  private readonly down = new Set<string>();
   private idleWaiters: Array<() => void> = [];
   private readonly maxItemBytes: number;
   private readonly maxQueue: number;
@@ -57,7 +92,7 @@ export class MemcachedFillSource implements AssetSource {
 
   constructor(
     private readonly inner: AssetSource,
-    private readonly client: MemcachedClient,
+    private readonly target: FillTarget,
     private readonly o: MemcachedFillOptions = {},
   ) {
     // Room for the item header, key and CAS id inside memcached's 1 MiB item: measured on 1.6.18,
@@ -84,7 +119,7 @@ export class MemcachedFillSource implements AssetSource {
   async close(): Promise<void> {
     // Pending fills are answered or time out within the client's command timeout.
     await this.flush();
-    await this.client.close();
+    await this.target.close();
     await this.inner.close();
   }
 
@@ -110,7 +145,7 @@ export class MemcachedFillSource implements AssetSource {
       this.stats.dropped++;
       return;
     }
-    this.queue.push({ key, body });
+    this.queue.push({ key, uri: path, body });
     this.queued.add(key);
     this.pump();
   }
@@ -119,41 +154,55 @@ export class MemcachedFillSource implements AssetSource {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const job = this.queue.shift()!;
       this.inFlight++;
-      this.client
-        // Flags 0 (nginx memcached_gzip_flag reads them; ours are plain bytes), no expiry.
-        .set(job.key, job.body)
-        .then(
-          (stored) => {
-            if (stored) this.stats.stored++;
-            else this.stats.notStored++;
-            this.remember(job.key, this.now());
-            if (this.outage) {
-              this.outage = false;
-              this.o.log?.(`memcached ${this.client.addr} is back: filling static files again`);
-            }
-          },
-          (err: Error) => {
-            this.stats.failed++;
-            // One line per outage, not one per request: the site keeps working from disk.
-            if (!this.outage) {
-              this.outage = true;
-              this.o.log?.(
-                `memcached fill failed, static files are served from disk meanwhile: ${err.message}`,
-              );
-            }
-          },
-        )
-        .finally(() => {
-          this.queued.delete(job.key);
-          this.inFlight--;
-          this.pump();
-          if (this.queue.length === 0 && this.inFlight === 0) {
-            const waiters = this.idleWaiters;
-            this.idleWaiters = [];
-            for (const w of waiters) w();
-          }
-        });
+      this.fill(job).finally(() => {
+        this.queued.delete(job.key);
+        this.inFlight--;
+        this.pump();
+        if (this.queue.length === 0 && this.inFlight === 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const w of waiters) w();
+        }
+      });
     }
+  }
+
+  /** One file to its server, or to the next ones nginx would try; never rejects. */
+  private async fill(job: Job): Promise<void> {
+    const targets = this.target.tryOrder(job.uri);
+    for (let i = 0; i < targets.length; i++) {
+      const server = targets[i]!;
+      let stored: boolean;
+      try {
+        // Flags 0 (nginx memcached_gzip_flag reads them; ours are plain bytes), no expiry.
+        stored = await server.set(job.key, job.body);
+      } catch (err) {
+        this.failedOn(server.addr, err as Error);
+        continue;
+      }
+      this.workedOn(server.addr);
+      if (!stored) this.stats.notStored++;
+      else if (i === 0) this.stats.stored++;
+      else this.stats.failedOver++;
+      if (!stored || i === 0) this.remember(job.key, this.now());
+      return;
+    }
+    this.stats.failed++;
+  }
+
+  private failedOn(addr: string, err: Error): void {
+    // One line per server outage, not one per request: the site keeps working.
+    if (this.down.has(addr)) return;
+    this.down.add(addr);
+    const meanwhile =
+      this.target.servers.length > 1
+        ? 'its files go to the next server nginx tries, or are served from disk'
+        : 'static files are served from disk meanwhile';
+    this.o.log?.(`memcached fill failed, ${meanwhile}: ${err.message}`);
+  }
+
+  private workedOn(addr: string): void {
+    if (this.down.delete(addr)) this.o.log?.(`memcached ${addr} is back: filling static files again`);
   }
 
   private remember(key: string, at: number): void {

@@ -66,22 +66,25 @@ async function openSessions(b: AppBackends): Promise<SessionStore> {
     });
     return new RedisSessionStore(client);
   }
-  const { MemcachedClient } = await import('../clients/memcached/client.js');
+  const { MemcachedCluster } = await import('../clients/memcached/cluster.js');
   const { MemcachedSessionStore } = await import('../session/memcached-store.js');
-  const client = new MemcachedClient(b.memcached[0]!);
-  await client.version().catch(async (e) => {
-    await client.close();
+  // Every server is checked: a session on the ring's dead server would fail on its first page.
+  const cluster = new MemcachedCluster(b.memcached);
+  await cluster.versions().catch(async (e) => {
+    await cluster.close();
     throw e;
   });
-  return new MemcachedSessionStore(client);
+  return new MemcachedSessionStore(cluster);
 }
 
 async function openAssets(b: AppBackends, hooks: OpenAppHooks): Promise<AssetSource> {
   const disk = new DiskSource(b.staticRoot ?? staticRootFor(b.db));
   if (!b.fillMemcached) return disk;
-  const { MemcachedClient } = await import('../clients/memcached/client.js');
+  const { MemcachedCluster } = await import('../clients/memcached/cluster.js');
   const { MemcachedFillSource } = await import('../assets/memcached-fill-source.js');
-  // Its own connection: 1 MB fills must not queue ahead of memcached session look-ups. No start-up
-  // check: the fill is an optimisation, and an outage only costs nginx misses (logged once).
-  return new MemcachedFillSource(disk, new MemcachedClient(b.memcached[0]!), { log: hooks.onWarning });
+  // Its own connections (one per server): 1 MB fills must not queue ahead of memcached session
+  // look-ups. No start-up check: the fill is an optimisation, and an outage only costs nginx
+  // misses (logged once). b.memcached holds the very strings nginx.conf lists, in its order:
+  // nginx's ring hashes the names as written (clients/memcached/ketama.ts).
+  return new MemcachedFillSource(disk, new MemcachedCluster(b.memcached), { log: hooks.onWarning });
 }

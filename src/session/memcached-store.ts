@@ -1,4 +1,4 @@
-import type { MemcachedClient } from '../clients/memcached/client.js';
+import type { MemcachedCommands } from '../clients/memcached/cluster.js';
 import { newSessionId, SESSION_ID_RE, type Session, type SessionStore } from './session-store.js';
 
 /**
@@ -15,6 +15,11 @@ import { newSessionId, SESSION_ID_RE, type Session, type SessionStore } from './
  * touch is gets + cas, not get + set: a touch racing with a destroy (logout in one tab, a page
  * load in another) then gets NOT_FOUND instead of writing the session back to life. A cas that
  * answers EXISTS means another request slid the same session at the same moment: it is alive.
+ *
+ * Several memcached servers (a MemcachedCluster): each session lives on the server its key's
+ * place on the ring names — the same ring as the static files, since a key is a key. nginx never
+ * reads sessions, so any stable choice would do; one ring keeps one rule. A server that is down
+ * takes its sessions with it (logged out, as with one server), the others' users stay logged in.
  */
 interface Stored {
   userId: number;
@@ -26,11 +31,11 @@ interface Stored {
 const RELATIVE_LIMIT_S = 30 * 24 * 3600;
 const PREFIX = 'fk:sess:';
 
-/** Owns its client: close() closes it. */
+/** Owns its client (one server's, or a cluster): close() closes it. */
 export class MemcachedSessionStore implements SessionStore {
   readonly kind = 'memcached' as const;
 
-  constructor(private readonly client: MemcachedClient) {}
+  constructor(private readonly client: MemcachedCommands) {}
 
   async create(userId: number, ttlMs: number): Promise<Session> {
     const now = Date.now();

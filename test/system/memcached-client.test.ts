@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DiskSource } from '../../src/assets/disk-source.js';
 import { MemcachedFillSource } from '../../src/assets/memcached-fill-source.js';
 import { MemcachedClient } from '../../src/clients/memcached/client.js';
+import { MemcachedCluster } from '../../src/clients/memcached/cluster.js';
 import { freePort } from '../../src/daemons/free-port.js';
 import { startMemcached } from '../../src/daemons/memcached.js';
 import { startService } from '../../src/daemons/supervisor.js';
@@ -177,7 +178,7 @@ test('nginx finds what the fill source stored: nginxMemcachedKey is the key ngin
   };
   mkdirSync(root, { recursive: true });
   for (const [name, body] of Object.entries(files)) writeFileSync(join(root, name), body);
-  const fill = new MemcachedFillSource(new DiskSource(root), new MemcachedClient(mc.addr));
+  const fill = new MemcachedFillSource(new DiskSource(root), new MemcachedCluster([mc.addr]));
   t.after(() => fill.close());
   for (const name of Object.keys(files)) assert.ok(await fill.get(name));
   await fill.flush();

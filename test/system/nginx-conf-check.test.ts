@@ -23,7 +23,7 @@ test('every nginx site the stages render passes `nginx -t`', (t) => {
         listenHost: '127.0.0.1',
         listenPort: 8080,
         appPorts: site.app ? [9001, 9002] : [],
-        memcachedAddr: '127.0.0.1:11311',
+        memcachedServers: ['127.0.0.1:11311'],
         staticRoot: join(dir, 'static'),
         workerProcesses: 1,
         ...(process.getuid?.() === 0 ? { user: 'root' } : {}),

@@ -64,7 +64,8 @@ export async function startProxiedStage(
         listenHost: '127.0.0.1',
         listenPort,
         appPorts,
-        ...(backends.memcachedAddr === undefined ? {} : { memcachedAddr: backends.memcachedAddr }),
+        // The same strings as the app processes' spec: with several, both sides hash these names.
+        ...(memcached.length === 0 ? {} : { memcachedServers: memcached }),
         staticRoot: staticRootFor(dbPath),
         // nginx's own default, and the talk's setup: one event loop is enough for the proxy, and on
         // a 2-core box the other core goes to the app processes.

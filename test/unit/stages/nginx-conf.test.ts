@@ -15,7 +15,7 @@ function spec(variant: Variant, runDir = RUN_DIR): NginxConfSpec {
     listenHost: '127.0.0.1',
     listenPort: 8080,
     appPorts: variant === 'memcached-only' ? [] : [9001, 9002],
-    memcachedAddr: '127.0.0.1:11311',
+    memcachedServers: ['127.0.0.1:11311'],
     staticRoot: '/srv/fk/static/',
     workerProcesses: 1,
     user: 'root',
@@ -64,7 +64,7 @@ test('proxy-cache never stores or serves a request carrying the session cookie',
 
 test('a variant missing what it needs is refused', () => {
   assert.throws(
-    () => renderNginxConf(siteNamed('memcached'), { ...spec('memcached'), memcachedAddr: undefined }),
+    () => renderNginxConf(siteNamed('memcached'), { ...spec('memcached'), memcachedServers: undefined }),
     /memcached address/,
   );
   assert.throws(
