@@ -24,6 +24,12 @@ export const ERROR_CODES = {
   E_BACKEND_PROTOCOL:
     'memcached / Redis answered an error or bytes that are not its protocol (is the port right?), or a request was not expressible (a memcached key over 250 bytes or with spaces).',
   E_INTERNAL: 'This is a bug in flickr-killr; please report it with the command you ran.',
+  E_DB_UNREACHABLE:
+    "Is PostgreSQL running at that address (--db URL / DATABASE_URL), and do host, port, user and database match? `--db postgres` starts the project's own.",
+  E_DB_TIMEOUT:
+    'A query ran past statement_timeout: is the photos.user_id index present (`flickr-killr index status`)? Or raise the timeout.',
+  E_DB_CONNECTIONS:
+    "App processes × pool size exceed the server's max_connections: fewer processes, a smaller pool, or a larger max_connections.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
