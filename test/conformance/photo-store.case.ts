@@ -89,7 +89,7 @@ export function photoStoreConformance(
         // And across the data set: emoji (4-byte UTF-8), CJK, markup.
         const risky = expected
           .slice(0, 60)
-          .flatMap((x) => x.photos.filter((p) => /[<&"🎉❄️東]/u.test(p.title)));
+          .flatMap((x) => x.photos.filter((p) => /<|&|"|🎉|❄|東/u.test(p.title)));
         assert.ok(risky.length > 10);
         for (const p of risky.slice(0, 10)) {
           const got = (await store.photosOf(p.userId)).find((q) => q.id === p.id);
