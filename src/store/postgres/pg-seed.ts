@@ -40,8 +40,11 @@ export async function seedPostgres(o: PgSeedOptions): Promise<SeedResult> {
   const started = performance.now();
   // No statement_timeout: building the index over 1.5 M rows is one long statement.
   const sql = createSql(o.url, { max: 1, statementTimeoutMs: 0, applicationName: 'flickr-killr seed' });
+  let contacted = false;
   try {
-    if ((await isSeededWith(sql)) && !o.force) {
+    const seeded = await isSeededWith(sql);
+    contacted = true;
+    if (seeded && !o.force) {
       throw new FkError('E_DB_EXISTS', `${redact(o.url)} already holds the demo data (schema ${PG_SCHEMA})`);
     }
     let photos = 0;
@@ -86,7 +89,7 @@ export async function seedPostgres(o: PgSeedOptions): Promise<SeedResult> {
     });
     return { users: o.users, photos, ms: performance.now() - started };
   } catch (e) {
-    throw toStoreError(e, o.url);
+    throw toStoreError(e, o.url, { connecting: !contacted });
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -115,7 +118,7 @@ export async function isPostgresSeeded(url: string): Promise<boolean> {
   try {
     return await isSeededWith(sql);
   } catch (e) {
-    throw toStoreError(e, url);
+    throw toStoreError(e, url, { connecting: true });
   } finally {
     await sql.end({ timeout: 1 });
   }
