@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { chownSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { promisify } from 'node:util';
 import { runCli } from '../../src/cli/run.js';
 import { isFkError } from '../../src/errors.js';
+import { distPath } from '../../src/paths.js';
 import { canConnect, freePort } from '../../src/stages/free-port.js';
 import {
   checkConnectionBudget,
@@ -16,6 +19,7 @@ import {
 import { startOwnPostgres } from '../../src/store/postgres/cluster.js';
 import { postgresOsUser } from '../../src/store/postgres/pg-binaries.js';
 import { seedPostgres } from '../../src/store/postgres/pg-seed.js';
+import { seedDatabase } from '../../src/store/seed.js';
 import { fakeIo } from '../helpers/fake-io.js';
 import { pgCluster, requirePostgres } from '../helpers/pg.js';
 
@@ -195,4 +199,46 @@ test('a real server refusing us (no such database): E_DB_UNREACHABLE, password n
       return true;
     },
   );
+});
+
+/**
+ * Lazy imports, checked in a fresh process (dist/, as stages spawn it): a resolve hook reports
+ * every module of either driver that gets loaded while the app's stores open and answer.
+ */
+const HOOK = `data:text/javascript,${encodeURIComponent(`
+  export async function resolve(s, c, next) {
+    const r = await next(s, c);
+    const m = /node_modules\\/(postgres|better-sqlite3)\\//.exec(r.url);
+    if (m) process.stderr.write('driver ' + m[1] + '\\n');
+    return r;
+  }`)}`;
+
+async function driversLoaded(target: object): Promise<string[]> {
+  const code = `
+    import { register } from 'node:module';
+    register(${JSON.stringify(HOOK)});
+    const { openPhotoStore } = await import(${JSON.stringify(distPath('store', 'database.js'))});
+    const { openDbSessionStore } = await import(${JSON.stringify(distPath('session', 'open-db-session.js'))});
+    const t = ${JSON.stringify(target)};
+    const store = await openPhotoStore(t);
+    const sessions = await openDbSessionStore(t);
+    const s = await sessions.create(1, 60000);
+    if ((await store.getUser(1)).name !== 'canary' || !(await sessions.touch(s.id, 60000))) process.exit(3);
+    await sessions.close();
+    await store.close();`;
+  const { stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], {
+    timeout: 30_000,
+  });
+  return [...new Set(stderr.split('\n').filter((l) => l.startsWith('driver ')))].sort();
+}
+
+test('an app process on SQLite never loads the postgres driver, nor one on PostgreSQL better-sqlite3', async (t) => {
+  assert.ok(existsSync(distPath('store', 'database.js')), 'dist/ is built (npm run build)');
+  const path = join(tempRoot(), 'lazy.db');
+  seedDatabase({ dbPath: path, users: 5, seed: 1, force: false });
+  assert.deepEqual(await driversLoaded({ kind: 'sqlite', path }), ['driver better-sqlite3']);
+  const pg = await cluster(t);
+  if (pg === undefined) return;
+  await seedPostgres({ url: pg.target.url, users: 5, seed: 1, force: true });
+  assert.deepEqual(await driversLoaded(pg.target), ['driver postgres']);
 });
