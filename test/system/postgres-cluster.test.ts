@@ -184,6 +184,10 @@ test('a database never seeded is E_DB_MISSING naming the seed command', async (t
     );
     return true;
   });
+  await assert.rejects(readDataFacts(pg.target), (e: unknown) => isFkError(e) && e.code === 'E_DB_MISSING');
+  const io = fakeIo();
+  assert.equal(await runCli(['index', 'status', '--db', pg.target.url], io), 1);
+  assert.match(io.err.join(''), /no demo data in .* \[E_DB_MISSING\]/);
 });
 
 test('a real server refusing us (no such database): E_DB_UNREACHABLE, password never shown', async (t) => {

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { FkError, isFkError } from '../../errors.js';
-import { startOnPort } from '../../stages/free-port.js';
+import { canConnect, startOnPort } from '../../stages/free-port.js';
 import { type Service, startService } from '../../stages/supervisor.js';
 import { findPostgresBinDir, PG_PACKAGE, type PgOsUser, postgresOsUser, wrapAsUser } from './pg-binaries.js';
 import {
@@ -147,7 +147,10 @@ async function initCluster(
       `${dataDir} exists but is not a PostgreSQL data directory: move it away first`,
     );
   }
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Parents with the default mode (a recursive mkdir would give them 0700 too, shutting the
+  // postgres user out), the data directory itself 0700 as PostgreSQL requires.
+  mkdirSync(dirname(dataDir), { recursive: true });
+  if (!existsSync(dataDir)) mkdirSync(dataDir, { mode: 0o700 });
   if (osUser !== undefined) {
     chownSync(dataDir, osUser.uid, osUser.gid);
     assertReachable(dataDir, osUser);
@@ -186,6 +189,9 @@ function assertReachable(dataDir: string, u: PgOsUser): void {
         'E_USAGE',
         `PostgreSQL runs as the ${u.name} user, which cannot enter ${dir} (mode ${(st.mode & 0o777).toString(8)}): ` +
           `chmod o+x ${dir}, or keep the data directory elsewhere`,
+        {
+          hint: 'PostgreSQL runs as the postgres user: every directory above its data directory must let it pass (x).',
+        },
       );
     }
     if (dir === dirname(dir)) return;
@@ -213,6 +219,9 @@ async function attach(dataDir: string): Promise<OwnPostgres | undefined> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') return undefined; // stale: postgres removes it
   }
+  // A live PID that does not listen is not our postmaster (PID reuse after a crash): start anew,
+  // and postgres itself then judges the lock file.
+  if (!(await canConnect(port, '127.0.0.1', 1000))) return undefined;
   const own = ownUrls(port);
   await waitUntilReady(own.admin, undefined);
   await ensureDatabase(own.admin);

@@ -1,8 +1,10 @@
+import { FkError } from '../../errors.js';
 import { type DataFacts, smokeUserId } from '../data-facts.js';
+import { redact } from '../db-target.js';
 import { USER_ID_INDEX } from '../schema.js';
-import { toStoreError } from './pg-errors.js';
+import { isServerError, toStoreError } from './pg-errors.js';
 import { PG_CREATE_USER_ID_INDEX, PG_DROP_USER_ID_INDEX, PG_PHOTOS_OF_USER } from './pg-schema.js';
-import { createSql, type Sql } from './pool.js';
+import { createSql, PG_SCHEMA, type Sql } from './pool.js';
 
 /**
  * One-shot administrative work on a PostgreSQL target (the index toggle, its plan, the
@@ -14,6 +16,16 @@ async function once<T>(url: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
   try {
     return await fn(sql);
   } catch (e) {
+    // 42P01 undefined_table: the schema was never seeded (search_path names a schema not there).
+    if (isServerError(e) && e.code === '42P01') {
+      throw new FkError(
+        'E_DB_MISSING',
+        `no demo data in ${redact(url)} (schema ${PG_SCHEMA}): seed it first`,
+        {
+          cause: e,
+        },
+      );
+    }
     throw toStoreError(e, url, { connecting: true });
   } finally {
     await sql.end({ timeout: 5 });
