@@ -1,7 +1,8 @@
 // The yardstick for the app on PostgreSQL, as bench/minimal-server.mjs is for SQLite: node:http +
 // postgres (porsager) + the same template literal and the same two queries (prepared, pipelined,
-// a pool of --pool connections). Stage `single` on PostgreSQL should reach >= 80 % of it.
-//   node bench/pg-minimal-server.mjs --port 8098 --db postgres://fk@127.0.0.1:PORT/flickr_killr [--pool 4]
+// a pool of --pool connections, default 1 as the app's). Stage `single` on PostgreSQL should reach
+// >= 80 % of it.
+//   node bench/pg-minimal-server.mjs --port 8098 --db postgres://fk@127.0.0.1:PORT/flickr_killr [--pool 1]
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
@@ -10,7 +11,7 @@ const { values } = parseArgs({
   options: { port: { type: 'string' }, db: { type: 'string' }, pool: { type: 'string' } },
 });
 const sql = postgres(values.db, {
-  max: Number(values.pool ?? 4),
+  max: Number(values.pool ?? 1),
   fetch_types: false,
   onnotice: () => {},
   connection: { search_path: 'flickr_killr' },

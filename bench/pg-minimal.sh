@@ -3,7 +3,7 @@
 # on PostgreSQL (bench/pg-minimal-server.mjs), same data (same --seed), same wrk load (50
 # connections, random users), same run. Reports pages/s and CPU per page, the PostgreSQL
 # backends' CPU included. Seeds both into a temp dir (removed afterwards; ~20 s).
-#   bash bench/pg-minimal.sh            # USERS=100000 DURATION=10s POOL=4
+#   bash bench/pg-minimal.sh            # USERS=100000 DURATION=10s POOL=1 (the app's default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -11,7 +11,7 @@ source bench/lib.sh
 USERS=${USERS:-100000}
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-50}
-POOL=${POOL:-4}
+POOL=${POOL:-1}
 need wrk
 ensure_build
 tmp=$(mktemp -d /tmp/fk-pg-minimal-XXXXXX)

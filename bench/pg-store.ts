@@ -62,7 +62,7 @@ try {
     await set('synchronous_commit', sync);
     await set('fsync', fsync);
     await new Promise((r) => setTimeout(r, 200)); // the reload reaches every backend
-    const store = PgSessionStore.open(pg.url, { applicationName: `bench-${sync}-${fsync}` });
+    const store = PgSessionStore.open(pg.url, { max: 4, applicationName: `bench-${sync}-${fsync}` });
     const ids = await Promise.all(Array.from({ length: 200 }, (_, i) => store.create(1 + i, 600_000)));
     const touch = (i: number) => store.touch(ids[i % ids.length]!.id, 600_000);
     const one = await rate(1, touch);

@@ -1,3 +1,4 @@
+import type { OutageBreaker } from '../store/postgres/outage-breaker.js';
 import { toStoreError } from '../store/postgres/pg-errors.js';
 import { acquirePool, type PgPoolOptions, type Sql } from '../store/postgres/pool.js';
 import { newSessionId, SESSION_ID_RE, type Session, type SessionStore } from './session-store.js';
@@ -30,6 +31,7 @@ export class PgSessionStore implements SessionStore {
 
   private constructor(
     private readonly sql: Sql,
+    private readonly breaker: OutageBreaker,
     private readonly url: string,
     private readonly release: () => Promise<void>,
     private readonly now: () => number,
@@ -37,7 +39,7 @@ export class PgSessionStore implements SessionStore {
 
   static open(url: string, opts: PgPoolOptions = {}, now: () => number = Date.now): PgSessionStore {
     const pool = acquirePool(url, opts);
-    return new PgSessionStore(pool.sql, url, pool.release, now);
+    return new PgSessionStore(pool.sql, pool.breaker, url, pool.release, now);
   }
 
   async create(userId: number, ttlMs: number): Promise<Session> {
@@ -68,11 +70,10 @@ export class PgSessionStore implements SessionStore {
     await this.release();
   }
 
-  private async run<T>(text: string, params: Array<string | number>): Promise<T[]> {
-    try {
-      return Array.from(await this.sql.unsafe(text, params, { prepare: true })) as T[];
-    } catch (e) {
-      throw toStoreError(e, this.url);
-    }
+  private run<T>(text: string, params: Array<string | number>): Promise<T[]> {
+    return this.breaker.run(
+      async () => Array.from(await this.sql.unsafe(text, params, { prepare: true })) as T[],
+      (e) => toStoreError(e, this.url),
+    );
   }
 }

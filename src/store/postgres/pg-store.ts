@@ -1,6 +1,7 @@
 import { FkError } from '../../errors.js';
 import { redact } from '../db-target.js';
 import type { Photo, PhotoStore, User } from '../photo-store.js';
+import type { OutageBreaker } from './outage-breaker.js';
 import { toStoreError } from './pg-errors.js';
 import {
   IS_SEEDED,
@@ -25,6 +26,7 @@ const isInt4 = (n: number) => Number.isInteger(n) && n >= -INT4_MAX - 1 && n <= 
 export class PgStore implements PhotoStore {
   private constructor(
     private readonly sql: Sql,
+    private readonly breaker: OutageBreaker,
     private readonly url: string,
     private readonly timeoutMs: number,
     private readonly release: () => Promise<void>,
@@ -49,7 +51,7 @@ export class PgStore implements PhotoStore {
       await pool.release();
       throw toStoreError(e, url, { connecting: true });
     }
-    return new PgStore(pool.sql, url, timeoutMs, pool.release);
+    return new PgStore(pool.sql, pool.breaker, url, timeoutMs, pool.release);
   }
 
   async getUser(id: number): Promise<User | undefined> {
@@ -81,12 +83,11 @@ export class PgStore implements PhotoStore {
     await this.release();
   }
 
-  private async query<T>(text: string, params: Array<string | number>): Promise<T[]> {
-    try {
+  private query<T>(text: string, params: Array<string | number>): Promise<T[]> {
+    return this.breaker.run(
       // A plain array: postgres.js's Result is an Array subclass carrying statement metadata.
-      return Array.from(await this.sql.unsafe(text, params, { prepare: true })) as T[];
-    } catch (e) {
-      throw toStoreError(e, this.url, { statementTimeoutMs: this.timeoutMs });
-    }
+      async () => Array.from(await this.sql.unsafe(text, params, { prepare: true })) as T[],
+      (e) => toStoreError(e, this.url, { statementTimeoutMs: this.timeoutMs }),
+    );
   }
 }

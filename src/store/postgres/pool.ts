@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import { OutageBreaker } from './outage-breaker.js';
 
 /**
  * One bounded postgres.js pool per app process and database, shared by its PhotoStore and its
@@ -7,25 +8,29 @@ import postgres from 'postgres';
  */
 export interface PgPoolOptions {
   /**
-   * Connections of this process (postgres.js `max`). Default 4: a process is one thread, and
-   * postgres.js pipelines queries on a busy connection, so one connection already keeps a backend
-   * busy; a few more let a slow query (the no-index rung) not hold up the quick ones queued behind
-   * it, while 2 cores run at most 2 backends at once anyway. 8 processes × 4 = 32 of 100.
+   * Connections of this process (postgres.js `max`). Default 1: a process is one thread, and
+   * postgres.js pipelines every query of a busy connection into one write, so one connection
+   * already keeps a backend busy, with the fewest system calls. Measured (bench/pg-minimal.sh,
+   * bench/README.md): a minimal page server did 12.3k pages/s at 78 µs of node CPU per page on
+   * one connection, 7.4k at 134 µs on four. More connections only pay when queries are slow
+   * (the no-index rung): then one process with one connection keeps one backend busy, 4 keep
+   * both cores (76 vs 140 scans/s in bench/pg-store.ts) — and a stage of N processes has N
+   * backends anyway. Raise it for a single process on a slow query mix.
    */
   max?: number;
   /** Seconds to wait for a connection (postgres.js default: 30). Loopback connects in ~1 ms. */
   connectTimeoutS?: number;
   /**
    * Server-side limit per statement (0 = none). Default 5 s: far above a page's queries even
-   * without the index (a 1.5 M-row scan is ~0.1–0.3 s of CPU, a few times that under load), but a
-   * worker is never held forever; the page then answers 503.
+   * without the index (a 1.5 M-row scan measured 80–290 ms here, a few times that under load), but
+   * a worker is never held forever; the page then answers 503.
    */
   statementTimeoutMs?: number;
   /** Shown in pg_stat_activity: which process holds which connection. */
   applicationName?: string;
 }
 
-export const PG_POOL_DEFAULTS = { max: 4, connectTimeoutS: 5, statementTimeoutMs: 5000 } as const;
+export const PG_POOL_DEFAULTS = { max: 1, connectTimeoutS: 5, statementTimeoutMs: 5000 } as const;
 
 /** Our tables live in their own schema, so a user's database keeps its own `users` table. */
 export const PG_SCHEMA = 'flickr_killr';
@@ -47,8 +52,9 @@ export function createSql(url: string, o: PgPoolOptions = {}) {
     fetch_types: false,
     types: TYPES,
     // After a restart the next query reconnects; its default back-off grows to 20 s during a long
-    // outage, which would keep pages at 503 long after the server is back. Cap it at ~1 s.
-    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2),
+    // outage, which would keep pages at 503 long after the server is back. Cap it at ~0.5 s (the
+    // OutageBreaker already limits an outage to one probe per 250 ms).
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5) * (0.5 + Math.random() / 2),
     onnotice: () => {},
     connection: {
       application_name: o.applicationName ?? 'flickr-killr',
@@ -62,17 +68,25 @@ export type Sql = ReturnType<typeof createSql>;
 
 interface Shared {
   sql: Sql;
+  breaker: OutageBreaker;
   refs: number;
 }
 
 const pools = new Map<string, Shared>();
 
 /** The process's pool for this URL and options; release() closes it with its last user. */
-export function acquirePool(url: string, o: PgPoolOptions = {}): { sql: Sql; release(): Promise<void> } {
+export interface PooledSql {
+  sql: Sql;
+  /** Every query of the pool's stores goes through it: fail fast during an outage. */
+  breaker: OutageBreaker;
+  release(): Promise<void>;
+}
+
+export function acquirePool(url: string, o: PgPoolOptions = {}): PooledSql {
   const key = `${url}\n${o.max ?? ''}\n${o.connectTimeoutS ?? ''}\n${o.statementTimeoutMs ?? ''}\n${o.applicationName ?? ''}`;
   let shared = pools.get(key);
   if (shared === undefined) {
-    shared = { sql: createSql(url, o), refs: 0 };
+    shared = { sql: createSql(url, o), breaker: new OutageBreaker(), refs: 0 };
     pools.set(key, shared);
   }
   shared.refs += 1;
@@ -80,6 +94,7 @@ export function acquirePool(url: string, o: PgPoolOptions = {}): { sql: Sql; rel
   let released = false;
   return {
     sql: s.sql,
+    breaker: s.breaker,
     release: async () => {
       if (released) return;
       released = true;
