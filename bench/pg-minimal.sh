@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What PostgreSQL costs a page: the minimal page servers on SQLite (bench/minimal-server.mjs) and
-# on PostgreSQL (bench/pg-minimal-server.mjs), same data (same --seed), same wrk load (50
-# connections, random users), same run. Reports pages/s and CPU per page, the PostgreSQL
-# backends' CPU included. Seeds both into a temp dir (removed afterwards; ~20 s).
-#   bash bench/pg-minimal.sh            # USERS=100000 DURATION=10s POOL=1 (the app's default)
+# on PostgreSQL (bench/pg-minimal-server.mjs, once per pool size in POOLS), same data (same
+# --seed), same wrk load (50 connections, random users), same run, ROUNDS rounds alternating the
+# servers (each keeps its best). Reports pages/s and CPU per page, the PostgreSQL backends' CPU
+# included. Seeds both into a temp dir (removed afterwards).
+#   bash bench/pg-minimal.sh            # USERS=100000 DURATION=10s POOLS="1 4" ROUNDS=2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -11,7 +12,8 @@ source bench/lib.sh
 USERS=${USERS:-100000}
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-50}
-POOL=${POOL:-1}
+POOLS=${POOLS:-1 4}
+ROUNDS=${ROUNDS:-2}
 need wrk
 ensure_build
 tmp=$(mktemp -d /tmp/fk-pg-minimal-XXXXXX)
@@ -53,15 +55,29 @@ rate() { # url pid -> "pages/s node-µs-per-page pg-µs-per-page"
     END { printf "%s %.1f %.1f\n", rps, (t1 - t0) / hz * 1e6 / n, (p1 - p0) / hz * 1e6 / n }' <<<"$out"
 }
 
-P1=$(free_port)
-"${SERVER_CPU[@]}" node bench/minimal-server.mjs --port "$P1" --db "$tmp/fk.db" >/dev/null &
-pids+=($!); S_PID=$!
-P2=$(free_port)
-"${SERVER_CPU[@]}" node bench/pg-minimal-server.mjs --port "$P2" --db "$PG_URL" --pool "$POOL" >/dev/null &
-pids+=($!); P_PID=$!
-wait_port "$P1"; wait_port "$P2"
-read -r s_rps s_cpu _ <<<"$(rate "http://127.0.0.1:$P1" "$S_PID")"
-read -r p_rps p_cpu p_db <<<"$(rate "http://127.0.0.1:$P2" "$P_PID")"
-echo "minimal node:http + better-sqlite3:        ${s_rps} pages/s, ${s_cpu} µs node CPU per page"
-echo "minimal node:http + postgres (pool $POOL):     ${p_rps} pages/s, ${p_cpu} µs node + ${p_db} µs PostgreSQL CPU per page"
-awk -v a="$p_rps" -v b="$s_rps" 'BEGIN { printf "postgres / sqlite: %.0f%% of the pages/s\n", 100 * a / b }'
+best() { # "rps ..." "rps ..." -> the one with the higher rps
+  awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); print (y[1] + 0 > x[1] + 0 ? b : a) }'
+}
+names=(sqlite); ports=(); spids=()
+P=$(free_port)
+"${SERVER_CPU[@]}" node bench/minimal-server.mjs --port "$P" --db "$tmp/fk.db" >/dev/null &
+pids+=($!); ports+=("$P"); spids+=($!)
+for pool in $POOLS; do
+  P=$(free_port)
+  "${SERVER_CPU[@]}" node bench/pg-minimal-server.mjs --port "$P" --db "$PG_URL" --pool "$pool" >/dev/null &
+  pids+=($!); ports+=("$P"); spids+=($!); names+=("postgres-pool-$pool")
+done
+for P in "${ports[@]}"; do wait_port "$P"; done
+results=()
+for i in "${!ports[@]}"; do results+=("0 0 0"); done
+for _ in $(seq 1 "$ROUNDS"); do
+  for i in "${!ports[@]}"; do results[$i]=$(best "${results[$i]}" "$(rate "http://127.0.0.1:${ports[$i]}" "${spids[$i]}")"); done
+done
+read -r s_rps _ <<<"${results[0]}"
+printf '%-20s %10s %12s %12s %10s\n' server pages/s node-µs/page pg-µs/page vs-sqlite
+for i in "${!ports[@]}"; do
+  read -r rps cpu db <<<"${results[$i]}"
+  [ "$i" = 0 ] && db=-
+  awk -v n="${names[$i]}" -v r="$rps" -v c="$cpu" -v d="$db" -v s="$s_rps" \
+    'BEGIN { printf "%-20s %10.0f %12.1f %12s %9.0f%%\n", n, r, c, d, 100 * r / s }'
+done

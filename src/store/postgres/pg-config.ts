@@ -47,9 +47,10 @@ random_page_cost = 1.1           # the data is in memory: an index probe costs a
 
 # Durability: a crash (or SIGKILL) may lose the last few hundred ms of commits, i.e. the newest
 # sessions, never consistency: WAL is still written and fsynced in the background. Every page view
-# with a session commits an UPDATE, and waiting for its WAL flush would bound pages/s by the disk.
-# fsync stays on: with fsync=off an OS crash can corrupt the cluster and the 1.5 M rows would need
-# a reseed, for no measured gain (commits no longer wait for fsync anyway).
+# with a session commits an UPDATE; waiting for its WAL flush halved session touches/s here
+# (bench/pg-store.ts: 2.4k vs 4.8k one at a time, 8.2k vs 20.7k with 32 concurrent).
+# fsync stays on: fsync=off measured no gain on top (5.3k / 19.7k), and an OS crash could then
+# corrupt the cluster, the 1.5 M rows needing a reseed.
 synchronous_commit = off
 fsync = on
 full_page_writes = on

@@ -10,15 +10,15 @@ export interface PgPoolOptions {
   /**
    * Connections of this process (postgres.js `max`). Default 1: a process is one thread, and
    * postgres.js pipelines every query of a busy connection into one write, so one connection
-   * already keeps a backend busy, with the fewest system calls. Measured (bench/pg-minimal.sh,
-   * bench/README.md): a minimal page server did 12.3k pages/s at 78 µs of node CPU per page on
-   * one connection, 7.4k at 134 µs on four. More connections only pay when queries are slow
-   * (the no-index rung): then one process with one connection keeps one backend busy, 4 keep
-   * both cores (76 vs 140 scans/s in bench/pg-store.ts) — and a stage of N processes has N
+   * already keeps a backend busy, with the fewest system calls. Measured in one run
+   * (bench/pg-minimal.sh, bench/README.md): a minimal page server did 8.9k pages/s at 107 µs of
+   * node CPU per page on one connection, 5.2k at 168 µs on four. More connections only pay when
+   * queries are slow (the no-index rung): one process on one connection keeps one backend busy,
+   * on four both cores (52 vs 99 scans/s in bench/pg-store.ts) — and a stage of N processes has N
    * backends anyway. Raise it for a single process on a slow query mix.
    */
   max?: number;
-  /** Seconds to wait for a connection (postgres.js default: 30). Loopback connects in ~1 ms. */
+  /** Seconds to wait for a connection (postgres.js default: 30): a black-holed host fails a request in 5 s, not 30. */
   connectTimeoutS?: number;
   /**
    * Server-side limit per statement (0 = none). Default 5 s: far above a page's queries even
