@@ -10,7 +10,6 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import postgres from 'postgres';
 import { FkError, isFkError } from '../../errors.js';
 import { canConnect, startOnPort } from '../../stages/free-port.js';
 import { type Service, startService } from '../../stages/supervisor.js';
@@ -21,6 +20,7 @@ import {
   renderPgHba,
   renderPostgresConf,
 } from './pg-config.js';
+import { ensureDatabase, READY_TIMEOUT_MS, waitUntilReady } from './pg-ready.js';
 
 /**
  * The project's own PostgreSQL, like its own Redis: a private cluster (initdb once, under
@@ -56,7 +56,6 @@ export interface OwnPostgres {
 }
 
 const run = promisify(execFile);
-const READY_TIMEOUT_MS = 60_000; // crash recovery after a SIGKILL replays WAL before accepting
 const STOP_GRACE_MS = 60_000; // the shutdown checkpoint writes what the seed left dirty
 
 export async function startOwnPostgres(o: OwnPostgresOptions): Promise<OwnPostgres> {
@@ -96,7 +95,7 @@ export async function startOwnPostgres(o: OwnPostgresOptions): Promise<OwnPostgr
     const own = ownUrls(port);
     try {
       await waitUntilReady(own.admin, started);
-      await ensureDatabase(own.admin);
+      await ensureDatabase(own.admin, OWN_DATABASE);
     } catch (e) {
       await started.stop(STOP_GRACE_MS);
       throw e;
@@ -224,49 +223,6 @@ async function attach(dataDir: string): Promise<OwnPostgres | undefined> {
   if (!(await canConnect(port, '127.0.0.1', 1000))) return undefined;
   const own = ownUrls(port);
   await waitUntilReady(own.admin, undefined);
-  await ensureDatabase(own.admin);
+  await ensureDatabase(own.admin, OWN_DATABASE);
   return { url: own.app, port, service: undefined, stop: async () => {} };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The port accepts before the server does: during start-up and recovery it answers 57P03. */
-async function waitUntilReady(url: string, service: Service | undefined): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    if (service !== undefined && !service.isRunning()) {
-      throw new FkError('E_PROCESS_EXITED', `postgres exited during start-up (log: ${service.logFile})`);
-    }
-    const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {}, fetch_types: false });
-    try {
-      await sql`SELECT 1`;
-      return;
-    } catch (e) {
-      last = e;
-    } finally {
-      await sql.end({ timeout: 1 });
-    }
-    await sleep(100);
-  }
-  throw new FkError(
-    'E_START_TIMEOUT',
-    `PostgreSQL did not accept queries within ${READY_TIMEOUT_MS} ms: ${last}`,
-  );
-}
-
-async function ensureDatabase(adminUrl: string): Promise<void> {
-  const sql = postgres(adminUrl, { max: 1, connect_timeout: 5, onnotice: () => {}, fetch_types: false });
-  try {
-    const rows = await sql`SELECT 1 FROM pg_database WHERE datname = ${OWN_DATABASE}`;
-    if (rows.length > 0) return;
-    await sql.unsafe(
-      `CREATE DATABASE ${OWN_DATABASE} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`,
-    );
-  } catch (e) {
-    // Two commands creating it at once: the loser sees 42P04 duplicate_database, which is fine.
-    if ((e as { code?: string }).code !== '42P04') throw e;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
 }
