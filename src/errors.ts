@@ -42,6 +42,12 @@ export const ERROR_CODES = {
   E_REMOTE_COMMAND: 'A command run on a host over ssh failed; its exit code and output are in the message.',
   E_REMOTE_COPY:
     'Copying over ssh failed; the message has rsync/scp output (is the remote folder writable?).',
+  E_DB_UNREACHABLE:
+    "Is PostgreSQL running at that address (--db URL / DATABASE_URL), and do host, port, user and database match? `--db postgres` starts the project's own.",
+  E_DB_TIMEOUT:
+    'A query ran past statement_timeout: is the photos.user_id index present (`flickr-killr index status`)? Or raise the timeout.',
+  E_DB_CONNECTIONS:
+    "App processes × pool size exceed the server's max_connections: fewer processes, a smaller pool, or a larger max_connections.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

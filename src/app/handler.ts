@@ -1,3 +1,4 @@
+import { isStoreOutage } from '../store/photo-store.js';
 import { type AppContext, type AppDeps, type RouteInput, Timing } from './context.js';
 import { HttpError, methodNotAllowed, notFound, reasonPhrase } from './http-error.js';
 import { decodePath } from './request-path.js';
@@ -27,8 +28,8 @@ function routeFor(path: string): { route: Route; allow: readonly string[] } | un
 const EMPTY: Buffer = Buffer.alloc(0);
 const OUTAGE_LOG_INTERVAL_MS = 10_000;
 
-/** One warning per 10 s of a session store outage, not one per request (a log flood helps nobody). */
-function sessionOutageLogger(deps: AppDeps): (e: unknown) => void {
+/** One warning per 10 s of an outage, not one per request (a log flood helps nobody). */
+function outageLogger(deps: AppDeps, what: string): (e: unknown) => void {
   let lastLogged = -Infinity;
   let suppressed = 0;
   return (e) => {
@@ -38,13 +39,18 @@ function sessionOutageLogger(deps: AppDeps): (e: unknown) => void {
       return;
     }
     const more = suppressed > 0 ? ` (${suppressed} more since the last warning)` : '';
-    deps.onWarning?.(
-      `session store (${deps.sessions.kind}) unavailable, serving as logged out${more}: ${(e as Error)?.message ?? e}`,
-    );
+    deps.onWarning?.(`${what}${more}: ${(e as Error)?.message ?? e}`);
     lastLogged = now;
     suppressed = 0;
   };
 }
+
+/**
+ * The database down, restarting or too slow (store/photo-store.ts's typed errors): a short 503
+ * page with Retry-After (RFC 9110 §10.2.3, §15.6.4), not a 500, since it is not a bug and it
+ * passes by itself. Static files never ask the store, so they keep being served.
+ */
+const DB_RETRY_AFTER_S = '2';
 
 /**
  * The Flickr Killr app as one function from request to response; every stage (CGI, node:http
@@ -52,7 +58,15 @@ function sessionOutageLogger(deps: AppDeps): (e: unknown) => void {
  * anything else is a 500 with a generic page.
  */
 export function createHandler(deps: AppDeps): Handler {
-  const ctx: AppContext = { ...deps, views: new Views(), onSessionStoreDown: sessionOutageLogger(deps) };
+  const ctx: AppContext = {
+    ...deps,
+    views: new Views(),
+    onSessionStoreDown: outageLogger(
+      deps,
+      `session store (${deps.sessions.kind}) unavailable, serving as logged out`,
+    ),
+  };
+  const onStoreDown = outageLogger(deps, 'database unavailable or too slow, answering 503');
 
   function errorResponse(e: unknown): AppResponse {
     let status = 500;
@@ -62,6 +76,11 @@ export function createHandler(deps: AppDeps): Handler {
       status = e.status;
       message = e.message;
       extra = e.headers;
+    } else if (isStoreOutage(e)) {
+      onStoreDown(e);
+      status = 503;
+      message = 'The database is unavailable for a moment; please try again shortly.';
+      extra = { 'Retry-After': DB_RETRY_AFTER_S };
     } else {
       ctx.onError?.(e);
     }

@@ -10,7 +10,8 @@ src/server/app-process-spec.ts). With --cluster N, a node:cluster primary forks 
 same port (stage cluster). Prints "listening http://HOST:PORT" when ready; stops cleanly on SIGTERM.`;
 
 async function run(args: string[], io: Io): Promise<number> {
-  const spec = fromArgv(args);
+  // A database URL with a password comes in DATABASE_URL, not argv (server/app-process-spec.ts).
+  const spec = fromArgv(args, io.env);
   const tag = spec.cluster > 0 ? `app-server[${process.pid}]` : 'app-server';
   const hooks = {
     onError: (e: unknown) =>

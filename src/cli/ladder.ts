@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { runLadderJob } from '../ladder/ladder-job.js';
-import { ALL_RUN_IDS, defaultSettings, planRuns } from '../ladder/plan.js';
+import { ALL_RUN_IDS, defaultSettings, planRuns, QUICK_PG_DATA_DIR } from '../ladder/plan.js';
 import { timestampedDir } from '../ladder/write-report.js';
+import { parseDbTarget } from '../store/db-target.js';
 import { durationOption, intOption, parse } from './args.js';
 import type { Command, Io } from './io.js';
 
@@ -19,7 +20,10 @@ Server-Timing and the generator's own CPU. Seeds the database first if it is abs
   --warmup D        warm-up per stage, not measured (default 3s; quick 1s)
   --connections N   virtual users, the same for every stage (default 16; quick 8)
   --workers N       app processes of multi-process stages (default: cores)
-  --db PATH         database (default data/flickr-killr.db; quick data/quick.db)
+  --db PATH|URL|postgres
+                    database: a SQLite file (default data/flickr-killr.db; quick data/quick.db),
+                    a postgres:// URL of your server, or 'postgres': the project's own cluster
+                    (data/pg; quick data/pg-quick), started for the run; DATABASE_URL if absent
   --users N         users to seed when the database is absent
   --out DIR         report directory (default out/ladder-<timestamp>, linked as out/latest)
 
@@ -42,7 +46,14 @@ export async function runLadderCommand(args: string[], io: Io): Promise<number> 
   const base = defaultSettings(quick, io.cwd);
   const settings = {
     ...base,
-    dbPath: values.db === undefined ? base.dbPath : resolve(io.cwd, values.db),
+    db:
+      values.db === undefined && io.env.DATABASE_URL === undefined
+        ? base.db
+        : parseDbTarget(values.db, {
+            env: io.env,
+            cwd: io.cwd,
+            ...(quick ? { ownDataDir: QUICK_PG_DATA_DIR } : {}),
+          }),
     seedUsers: intOption(values.users, 'users', 1, 10_000_000) ?? base.seedUsers,
     connections: intOption(values.connections, 'connections', 1, 10_000) ?? base.connections,
     durationMs: durationOption(values.duration, 'duration') ?? base.durationMs,

@@ -1,17 +1,26 @@
-import { resolve } from 'node:path';
 import { FkError } from '../errors.js';
-import { DEFAULT_DB_PATH } from '../paths.js';
 import { loadStage, STAGE_NAMES } from '../stages/registry.js';
 import type { StageOptions } from '../stages/stage.js';
+import { assertReadyForStage, connectTarget } from '../store/database.js';
+import { type DbTarget, describeTarget, parseDbTarget } from '../store/db-target.js';
 import { intOption, parse, sessionsOption } from './args.js';
 import { type Command, type Io, untilAborted } from './io.js';
 
-const USAGE = `flickr-killr serve --stage ${STAGE_NAMES.join('|')} [--port P] [--db PATH]
-                    [--workers N] [--sessions db|redis|memcached] [--redis URL] [--cgi-host lighttpd|builtin]
+const USAGE = `flickr-killr serve --stage ${STAGE_NAMES.join('|')} [--port P]
+                    [--db PATH|URL|postgres] [--workers N] [--sessions db|redis|memcached]
+                    [--redis URL] [--cgi-host lighttpd|builtin]
 
-Runs one stage of the ladder, prints its URL, and stops everything on Ctrl-C.`;
+Runs one stage of the ladder, prints its URL, and stops everything on Ctrl-C.
 
-function options(args: string[], io: Io): { stageName: string; opts: StageOptions } {
+  --db PATH|URL|postgres   the database: a SQLite file (default data/flickr-killr.db), a
+                           postgres:// URL of a server you run, or 'postgres': the project's
+                           own cluster under data/pg, started now and stopped on exit.
+                           DATABASE_URL is used when --db is absent.`;
+
+function options(
+  args: string[],
+  io: Io,
+): { stageName: string; db: DbTarget; opts: Omit<StageOptions, 'db'> } {
   const { values } = parse(args, {
     stage: { type: 'string' },
     port: { type: 'string' },
@@ -38,12 +47,13 @@ function options(args: string[], io: Io): { stageName: string; opts: StageOption
   const sessions = checked(() => sessionsOption(values.sessions));
   const port = checked(() => intOption(values.port, 'port', 0, 65535));
   const workers = checked(() => intOption(values.workers, 'workers', 1, 256));
+  const db = checked(() => parseDbTarget(values.db, { env: io.env, cwd: io.cwd }));
   if (values.stage === undefined) problems.push('serve needs --stage');
   if (problems.length > 0) throw new FkError('E_USAGE', problems.join('; '));
   return {
     stageName: values.stage!,
+    db: db!,
     opts: {
-      dbPath: resolve(io.cwd, values.db ?? DEFAULT_DB_PATH),
       port,
       workers,
       sessions,
@@ -55,10 +65,29 @@ function options(args: string[], io: Io): { stageName: string; opts: StageOption
 }
 
 async function run(args: string[], io: Io): Promise<number> {
-  const { stageName, opts } = options(args, io);
+  const { stageName, db, opts } = options(args, io);
   const stage = await loadStage(stageName);
   if (io.signal.aborted) return 130;
-  // start() checks the database and every prerequisite before a single process starts.
+  const log = (line: string) => io.stderr(`${line}\n`);
+  // `--db postgres` starts the project's own cluster, for as long as the stage runs.
+  const connected = await connectTarget(db, { log });
+  try {
+    const stageOpts: StageOptions = { ...opts, db: connected.target };
+    await assertReadyForStage(connected.target, stage.dbClients(stageOpts), 'flickr-killr seed --db …');
+    log(`database: ${describeTarget(connected.target)}`);
+    // start() checks a SQLite file and every prerequisite before a single process starts.
+    await serveStage(stage, stageOpts, io);
+  } finally {
+    await connected.stop();
+  }
+  return 0;
+}
+
+async function serveStage(
+  stage: Awaited<ReturnType<typeof loadStage>>,
+  opts: StageOptions,
+  io: Io,
+): Promise<void> {
   const running = await stage.start(opts);
   try {
     const version = stage.talk?.version ? ` (talk ${stage.talk.version})` : '';
@@ -70,7 +99,6 @@ async function run(args: string[], io: Io): Promise<number> {
   } finally {
     await running.stop();
   }
-  return 0;
 }
 
 export const command: Command = {

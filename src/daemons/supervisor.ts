@@ -23,6 +23,8 @@ export interface ServiceSpec {
   readyPort?: number;
   readyHost?: string;
   readyTimeoutMs?: number;
+  /** What stop() sends first (default SIGTERM); PostgreSQL's fast shutdown is SIGINT. */
+  stopSignal?: NodeJS.Signals;
 }
 
 export interface Service {
@@ -79,7 +81,7 @@ export async function startService(spec: ServiceSpec): Promise<Service> {
     stop: async (graceMs = 3000) => {
       live.delete(service);
       if (!running) return;
-      signalGroup(pid, 'SIGTERM');
+      signalGroup(pid, spec.stopSignal ?? 'SIGTERM');
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
       if ((await Promise.race([exited, timer])) === 'timeout') {
         signalGroup(pid, 'SIGKILL');

@@ -5,7 +5,7 @@
 import { runBench } from '../bench/index.js';
 import { clockTicksPerSecond } from '../proc/stat.js';
 import { loadStage } from '../stages/registry.js';
-import { createUserIdIndex, dropUserIdIndex } from '../store/sqlite-index.js';
+import { indexToggle } from '../store/database.js';
 import { machineInfo } from './machine-info.js';
 import { smokeCheck } from './smoke-check.js';
 import type { LadderDeps } from './types.js';
@@ -16,7 +16,7 @@ export function defaultDeps(self: { pid: number; nodeVersion: string }): LadderD
     loadStage,
     runBench,
     smokeCheck,
-    index: { drop: dropUserIdIndex, create: createUserIdIndex },
+    index: { drop: (t) => indexToggle(t).drop(), create: (t) => indexToggle(t).create() },
     machineInfo: () => machineInfo(self.nodeVersion),
     selfPid: self.pid,
     ticksPerS: clockTicksPerSecond(),

@@ -4,10 +4,13 @@
  */
 import type { LadderReport } from '../report/report-types.js';
 import type { LadderRun } from '../stages/registry.js';
-import { ensureSeeded, readDataFacts } from './data.js';
+import { connectTarget, ensureSeeded, readDataFacts } from '../store/database.js';
+import { describeTarget } from '../store/db-target.js';
+import { DEFAULT_SEED } from '../store/seed.js';
 import { defaultDeps } from './default-deps.js';
 import type { LadderSettings } from './plan.js';
 import { runLadder } from './run-ladder.js';
+import type { LadderInput } from './types.js';
 import { linkLatest, writeReport } from './write-report.js';
 
 export interface LadderJob {
@@ -29,8 +32,31 @@ export async function runLadderJob(
   job: LadderJob,
 ): Promise<{ report: LadderReport; html: string; json: string; table: string }> {
   const { settings } = job;
-  ensureSeeded(settings.dbPath, settings.seedUsers, job.log);
-  const data = readDataFacts(settings.dbPath);
+  // `--db postgres`: the project's own cluster, started once for every stage and stopped at the end.
+  const connected = await connectTarget(settings.db, { log: job.log });
+  try {
+    const db = connected.target;
+    await ensureSeeded(db, { users: settings.seedUsers, seed: DEFAULT_SEED, log: job.log });
+    const data = await readDataFacts(db);
+    const postmaster = connected.service;
+    job.log(`database: ${describeTarget(db)}`);
+    return await ladderRuns(job, {
+      db,
+      data,
+      // The cluster's backends are the postmaster's children: the sampler finds them by parent PID.
+      dbProcesses: () => (postmaster?.isRunning() ? [{ role: 'postgres', pid: postmaster.pid }] : []),
+    });
+  } finally {
+    await connected.stop();
+  }
+}
+
+async function ladderRuns(
+  job: LadderJob,
+  c: Pick<LadderInput, 'db' | 'data' | 'dbProcesses'>,
+): Promise<{ report: LadderReport; html: string; json: string; table: string }> {
+  const { settings } = job;
+  const { data } = c;
   job.log(
     `ladder: ${job.runs.length} runs × (${settings.warmupMs / 1000} s warm-up + ${settings.durationMs / 1000} s), ` +
       `${settings.connections} virtual users, ${data.users} users; report in ${job.outDir}`,
@@ -39,7 +65,7 @@ export async function runLadderJob(
     {
       runs: job.runs,
       settings,
-      data,
+      ...c,
       quick: job.quick,
       outDir: job.outDir,
       log: job.log,

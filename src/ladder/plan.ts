@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { FkError } from '../errors.js';
 import { DEFAULT_DB_PATH } from '../paths.js';
 import { LADDER_RUNS, type LadderRun } from '../stages/registry.js';
+import type { DbTarget } from '../store/db-target.js';
 import { DEFAULT_USERS } from '../store/seed.js';
 
 /** Every run id `--stages` accepts, in the order the full ladder runs them. */
@@ -26,7 +27,8 @@ export function planRuns(ids: string[] = ALL_RUN_IDS): LadderRun[] {
 }
 
 export interface LadderSettings {
-  dbPath: string;
+  /** The database of every stage: a SQLite file, a server by URL, or the project's own cluster. */
+  db: DbTarget;
   /** Users to seed when the database is absent. */
   seedUsers: number;
   connections: number;
@@ -41,10 +43,13 @@ export interface LadderSettings {
  * inside the 5-minute budget on 2 cores. The same virtual users for every stage, CGI included
  * (the talk ran one benchmarker against every version). Quick: 500 users in its own database.
  */
+/** `--db postgres` of a quick run keeps its own cluster: its 500 users must not replace the full set. */
+export const QUICK_PG_DATA_DIR = join('data', 'pg-quick');
+
 export function defaultSettings(quick: boolean, cwd: string): LadderSettings {
   return quick
     ? {
-        dbPath: join(cwd, 'data', 'quick.db'),
+        db: { kind: 'sqlite', path: join(cwd, 'data', 'quick.db') },
         seedUsers: 500,
         connections: 8,
         // 3 s, not less: CGI pages take ~0.5 s each under this load, and the logins come first.
@@ -53,7 +58,7 @@ export function defaultSettings(quick: boolean, cwd: string): LadderSettings {
         timeoutMs: 30_000,
       }
     : {
-        dbPath: join(cwd, DEFAULT_DB_PATH),
+        db: { kind: 'sqlite', path: join(cwd, DEFAULT_DB_PATH) },
         seedUsers: DEFAULT_USERS,
         connections: 16,
         durationMs: 20_000,

@@ -7,6 +7,7 @@
 import type { LadderReport, StageRunReport } from '../report/report-types.js';
 import { LADDER_REPORT_VERSION } from '../report/report-types.js';
 import type { LadderRun } from '../stages/registry.js';
+import { describeTarget } from '../store/db-target.js';
 import { oneLine, runStage } from './run-stage.js';
 import type { LadderDeps, LadderInput } from './types.js';
 
@@ -65,7 +66,11 @@ export async function runLadder(input: LadderInput, deps: LadderDeps): Promise<L
     interrupted: input.signal.aborted,
     options: {
       quick: input.quick,
-      dbPath: s.dbPath,
+      dbPath: input.db.kind === 'sqlite' ? input.db.path : describeTarget(input.db),
+      database: {
+        engine: input.db.kind === 'sqlite' ? 'sqlite' : 'postgresql',
+        description: describeTarget(input.db),
+      },
       users: input.data.users,
       connections: s.connections,
       durationMs: s.durationMs,

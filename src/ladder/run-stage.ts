@@ -10,6 +10,7 @@ import { isFkError } from '../errors.js';
 import type { StageRunReport } from '../report/report-types.js';
 import type { CheckedStage, LadderRun } from '../stages/registry.js';
 import type { RunningStage, StageOptions } from '../stages/stage.js';
+import { assertReadyForStage } from '../store/database.js';
 import { measureStage } from './measure.js';
 import { measuredRun } from './summarise.js';
 import type { LadderDeps, LadderInput } from './types.js';
@@ -49,7 +50,7 @@ export async function runStage(
   mkdirSync(runDir, { recursive: true });
   rep.logDir = join('stages', run.id);
   const stageOpts: StageOptions = {
-    dbPath: settings.dbPath,
+    db: input.db,
     runDir,
     log: (line) => log(`  ${run.id}: ${line}`),
     ...(input.workers ? { workers: input.workers } : {}),
@@ -67,9 +68,10 @@ export async function runStage(
   try {
     if (run.variant === 'no-index') {
       // "Drop the index, run the benchmarking, recreate the index." (the talk)
-      await deps.index.drop(settings.dbPath);
+      await deps.index.drop(input.db);
       dropped = true;
     }
+    await assertReadyForStage(input.db, def.dbClients(stageOpts), 'the ladder seeds it when it is absent');
     const t0 = Date.now();
     running = await def.start(stageOpts);
     rep.startMs = Date.now() - t0;
@@ -92,7 +94,7 @@ export async function runStage(
   } finally {
     await running?.stop().catch((e: unknown) => log(`  ${run.id}: stop failed: ${oneLine(e)}`));
     if (dropped) {
-      await deps.index.create(settings.dbPath);
+      await deps.index.create(input.db);
       log(`  ${run.id}: photos.user_id index recreated`);
     }
   }

@@ -7,7 +7,8 @@ import type { BenchHooks, BenchOptions, BenchResultCore } from '../bench/index.j
 import type { ProcessInfo } from '../daemons/supervisor.js';
 import type { MachineInfo } from '../report/report-types.js';
 import type { CheckedStage, LadderRun } from '../stages/registry.js';
-import type { DataFacts } from './data.js';
+import type { DataFacts } from '../store/data-facts.js';
+import type { OpenTarget } from '../store/db-target.js';
 import type { LadderSettings } from './plan.js';
 import type { SmokeResult, SmokeUser } from './smoke-check.js';
 
@@ -18,8 +19,8 @@ export interface LadderDeps {
   runBench: BenchFn;
   smokeCheck: (url: string, user: SmokeUser, opts: { signal?: AbortSignal }) => Promise<SmokeResult>;
   index: {
-    drop: (dbPath: string) => void | Promise<void>;
-    create: (dbPath: string) => void | Promise<void>;
+    drop: (db: OpenTarget) => Promise<void>;
+    create: (db: OpenTarget) => Promise<void>;
   };
   machineInfo: () => Promise<MachineInfo>;
   /** Our own PID (the load generator's process) and the kernel's clock ticks per second. */
@@ -30,6 +31,10 @@ export interface LadderDeps {
 export interface LadderInput {
   runs: LadderRun[];
   settings: LadderSettings;
+  /** The database, connectable: the own cluster already started (by ladder-job.ts). */
+  db: OpenTarget;
+  /** Processes of the database server that are ours to sample (the own cluster's postmaster). */
+  dbProcesses: () => ProcessInfo[];
   data: DataFacts;
   quick: boolean;
   /** Report directory: bench results and each stage's configs and logs go under it. */

@@ -119,7 +119,10 @@ export interface LadderReport {
   interrupted: boolean;
   options: {
     quick: boolean;
+    /** The SQLite file, or the server's URL without any password. */
     dbPath: string;
+    /** Which database the stages ran on (describeTarget: engine, and where, without secrets). */
+    database?: { engine: 'sqlite' | 'postgresql'; description: string };
     users: number;
     connections: number;
     durationMs: number;

@@ -6,7 +6,9 @@ import { FkError } from '../errors.js';
  * machine; stage fleet and the deploy tool on other hosts, through a process manager) and the
  * `app-server` command that runs them. One set of defaults, one argv codec: `toArgv` builds the
  * command line, `fromArgv` reads it back, and `fromArgv(toArgv(s))` equals `s` (unit-tested), so
- * a flag can never mean one thing to the stage and another to the process.
+ * a flag can never mean one thing to the stage and another to the process. A database URL that
+ * holds a password never goes into argv (`ps` shows argv to every user): toEnv(spec) carries it
+ * as DATABASE_URL, and fromArgv reads it from there when --db is absent.
  */
 export type SessionBackend = 'db' | 'redis' | 'memcached';
 export const SESSION_BACKENDS: readonly SessionBackend[] = ['db', 'redis', 'memcached'];
@@ -18,7 +20,7 @@ export interface AppProcessSpec {
   port: number;
   /** The database: a SQLite file path, or a postgres:// URL. */
   db: string;
-  /** Static files; default: the static root that belongs to the database (paths.ts). */
+  /** Static files; default: the static root next to a SQLite file. Required with a database URL. */
   staticRoot?: string;
   /** Where sessions live: the database (the talk's 0.2), Redis or memcached (shared nothing). */
   sessions: SessionBackend;
@@ -51,9 +53,26 @@ export function appProcessSpec(input: AppProcessInput): AppProcessSpec {
   };
 }
 
+const PG_URL_RE = /^postgres(?:ql)?:\/\//i;
+
+/** A postgres:// URL (else a SQLite path). */
+export const isDatabaseUrl = (db: string): boolean => PG_URL_RE.test(db);
+
+/** A URL with a password in its user info or its query string, which must stay out of argv. */
+export function hasSecret(db: string): boolean {
+  if (!isDatabaseUrl(db)) return false;
+  try {
+    const u = new URL(db);
+    return u.password !== '' || [...u.searchParams.keys()].some((k) => /pass/i.test(k));
+  } catch {
+    return true; // unparsable: assume the worst
+  }
+}
+
 /** The arguments after `node dist/cli/main.js`: the command name, then one flag per set field. */
 export function toArgv(spec: AppProcessSpec): string[] {
-  const a = ['app-server', '--host', spec.host, '--port', String(spec.port), '--db', spec.db];
+  const a = ['app-server', '--host', spec.host, '--port', String(spec.port)];
+  if (!hasSecret(spec.db)) a.push('--db', spec.db);
   if (spec.staticRoot !== undefined) a.push('--static', spec.staticRoot);
   a.push('--sessions', spec.sessions);
   if (spec.redisUrl !== undefined) a.push('--redis', spec.redisUrl);
@@ -61,6 +80,11 @@ export function toArgv(spec: AppProcessSpec): string[] {
   if (spec.fillMemcached) a.push('--fill-memcached');
   if (spec.cluster > 0) a.push('--cluster', String(spec.cluster));
   return a;
+}
+
+/** The environment the process needs beside its argv: a database URL with a password, if any. */
+export function toEnv(spec: AppProcessSpec): Record<string, string> {
+  return hasSecret(spec.db) ? { DATABASE_URL: spec.db } : {};
 }
 
 const FLAGS = {
@@ -80,7 +104,7 @@ const FLAGS = {
  * at once (E_USAGE), including combinations that could only fail later: Redis sessions without a
  * Redis, memcached sessions or filling without a memcached.
  */
-export function fromArgv(args: string[]): AppProcessSpec {
+export function fromArgv(args: string[], env: Record<string, string | undefined> = {}): AppProcessSpec {
   let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true }>>['values'];
   try {
     ({ values } = parseArgs({ args, options: FLAGS, strict: true }));
@@ -99,7 +123,10 @@ export function fromArgv(args: string[]): AppProcessSpec {
   };
   const port = int(values.port, 'port', 0, 65535);
   if (values.port === undefined) problems.push('--port is required');
-  if (values.db === undefined || values.db === '') problems.push('--db is required');
+  const db = values.db ?? env.DATABASE_URL;
+  if (db === undefined || db === '') problems.push('--db is required (or DATABASE_URL)');
+  else if (isDatabaseUrl(db) && values.static === undefined)
+    problems.push('--db with a database URL needs --static DIR (a database server holds no files)');
   const cluster = int(values.cluster, 'cluster', 1, 256) ?? 0;
   const sessions = values.sessions ?? APP_PROCESS_DEFAULTS.sessions;
   if (!(SESSION_BACKENDS as readonly string[]).includes(sessions))
@@ -117,7 +144,7 @@ export function fromArgv(args: string[]): AppProcessSpec {
   return appProcessSpec({
     host: values.host ?? APP_PROCESS_DEFAULTS.host,
     port: port!,
-    db: values.db!,
+    db: db!,
     ...(values.static === undefined ? {} : { staticRoot: values.static }),
     sessions: sessions as SessionBackend,
     ...(values.redis === undefined ? {} : { redisUrl: values.redis }),

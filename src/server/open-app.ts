@@ -1,11 +1,13 @@
+import { resolve } from 'node:path';
 import { createHandler, type Handler } from '../app/index.js';
 import type { AssetSource } from '../assets/asset-source.js';
 import { DiskSource } from '../assets/disk-source.js';
 import { staticRootFor } from '../paths.js';
-import { DbSessionStore } from '../session/db-store.js';
+import { openDbSessionStore } from '../session/open-db-session.js';
 import type { SessionStore } from '../session/session-store.js';
-import { SqliteStore } from '../store/sqlite-store.js';
-import type { AppProcessSpec } from './app-process-spec.js';
+import { openPhotoStore } from '../store/database.js';
+import type { OpenTarget } from '../store/db-target.js';
+import { type AppProcessSpec, isDatabaseUrl } from './app-process-spec.js';
 
 /** What openApp needs of a spec: the backends, not where the process listens. */
 export type AppBackends = Pick<AppProcessSpec, 'db' | 'sessions' | 'memcached' | 'fillMemcached'> &
@@ -40,9 +42,10 @@ export async function openApp(b: AppBackends, hooks: OpenAppHooks = {}): Promise
     for (const o of owned.reverse()) await o.close();
   };
   try {
-    const store = new SqliteStore(b.db);
+    const target = targetOf(b);
+    const store = await openPhotoStore(target);
     owned.push(store);
-    const sessions = await openSessions(b);
+    const sessions = await openSessions(b, target);
     owned.push(sessions);
     const assets = await openAssets(b, hooks);
     owned.push(assets);
@@ -54,8 +57,15 @@ export async function openApp(b: AppBackends, hooks: OpenAppHooks = {}): Promise
   }
 }
 
-async function openSessions(b: AppBackends): Promise<SessionStore> {
-  if (b.sessions === 'db') return new DbSessionStore(b.db);
+/** The spec's database as a store target: a postgres:// URL, or a SQLite file. */
+export function targetOf(b: AppBackends): OpenTarget {
+  if (isDatabaseUrl(b.db)) return { kind: 'postgres', url: b.db, staticRoot: b.staticRoot ?? '', own: false };
+  return { kind: 'sqlite', path: resolve(b.db) };
+}
+
+async function openSessions(b: AppBackends, target: OpenTarget): Promise<SessionStore> {
+  // The same target and options as openPhotoStore: on PostgreSQL the two share one pool.
+  if (b.sessions === 'db') return openDbSessionStore(target);
   if (b.sessions === 'redis') {
     const { RedisClient } = await import('../clients/redis/client.js');
     const { RedisSessionStore } = await import('../session/redis-store.js');
@@ -79,6 +89,7 @@ async function openSessions(b: AppBackends): Promise<SessionStore> {
 
 async function openAssets(b: AppBackends, hooks: OpenAppHooks): Promise<AssetSource> {
   const disk = new DiskSource(b.staticRoot ?? staticRootFor(b.db));
+  // (fromArgv refuses a database URL without --static: a server holds no files.)
   if (!b.fillMemcached) return disk;
   const { MemcachedCluster } = await import('../clients/memcached/cluster.js');
   const { MemcachedFillSource } = await import('../assets/memcached-fill-source.js');

@@ -13,7 +13,7 @@ export const PURPOSES: readonly Purpose[] = ['ladder', 'postgres', 'lab', 'tests
 
 /** The real servers, with their default options: lighttpd for cgi (the talk ran CGI under a web server). */
 function ladderNeeds(): Prerequisite[] {
-  return STAGES.flatMap((s) => s.prerequisites({ dbPath: '', cgiHost: 'lighttpd' }));
+  return STAGES.flatMap((s) => s.prerequisites({ db: { kind: 'sqlite', path: '' }, cgiHost: 'lighttpd' }));
 }
 
 /** PostgreSQL's server binaries live off PATH on Debian, one directory per major version. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { assertPrerequisites } from '../daemons/prereq.js';
 import { FkError } from '../errors.js';
+import type { OpenTarget } from '../store/db-target.js';
 import { stage as cgi } from './cgi/index.js';
 import { stage as cluster } from './cluster/index.js';
 import { stage as memcached } from './memcached/index.js';
@@ -85,17 +86,20 @@ function checked(def: StageDefinition): CheckedStage {
   return {
     ...def,
     start: async (opts) => {
-      const dbPath = resolve(opts.dbPath);
-      if (!existsSync(dbPath)) throw new FkError('E_DB_MISSING', `no database at ${dbPath}`);
+      // A server's database is checked by whoever connected to it (seeded, connection budget).
+      const db: OpenTarget =
+        opts.db.kind === 'sqlite' ? { kind: 'sqlite', path: resolve(opts.db.path) } : opts.db;
+      if (db.kind === 'sqlite' && !existsSync(db.path))
+        throw new FkError('E_DB_MISSING', `no database at ${db.path}`);
       assertPrerequisites(`stage ${def.name}`, def.prerequisites(opts));
       if (opts.runDir !== undefined) {
         mkdirSync(opts.runDir, { recursive: true });
-        return def.start({ ...opts, dbPath, runDir: opts.runDir });
+        return def.start({ ...opts, db, runDir: opts.runDir });
       }
       const dir = mkdtempSync(join(tmpdir(), `fk-${def.name}-`));
       let running: RunningStage;
       try {
-        running = await def.start({ ...opts, dbPath, runDir: dir });
+        running = await def.start({ ...opts, db, runDir: dir });
       } catch (e) {
         // Refused before anything ran (port in use): no log to point at.
         if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });

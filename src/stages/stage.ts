@@ -1,6 +1,7 @@
 import type { Prerequisite } from '../daemons/prereq.js';
 import type { ProcessInfo } from '../daemons/supervisor.js';
 import type { SessionBackend } from '../server/app-process-spec.js';
+import { type OpenTarget, staticRootFor } from '../store/db-target.js';
 
 /**
  * A stage is one topology of the talk's ladder (0.1 cgi, 0.2 single, 0.3 nginx, 0.4 memcached, and
@@ -10,7 +11,12 @@ import type { SessionBackend } from '../server/app-process-spec.js';
  * order, and every list, union, hint and table is derived from there.
  */
 export interface StageOptions {
-  dbPath: string;
+  /**
+   * The database every app process of the stage opens: a SQLite file, or a PostgreSQL server by
+   * URL (the project's own cluster is started by the caller — serve, the ladder — and passed here
+   * as its URL, so one cluster outlives the stages it serves).
+   */
+  db: OpenTarget;
   /** Front-door port; 0 or undefined = a free loopback port. */
   port?: number;
   /** App processes for multi-process stages; default: number of cores. */
@@ -26,7 +32,7 @@ export interface StageOptions {
   log?: (line: string) => void;
 }
 
-/** StageOptions once checked: dbPath absolute and existing, runDir existing. */
+/** StageOptions once checked: a SQLite file absolute and existing, runDir existing. */
 export type StartOptions = StageOptions & { runDir: string };
 
 export interface RunningStage {
@@ -76,8 +82,23 @@ export interface StageDefinition<N extends string = string> {
   staticFrom: StaticServer;
   variants?: readonly StageVariant[];
   prerequisites(opts: StageOptions): Prerequisite[];
+  /**
+   * Database connections the stage opens at most (one per app process, pool of 1; a CGI script
+   * per request in flight): serve and the ladder check them against the server's max_connections.
+   */
+  dbClients(opts: StageOptions): number;
   /** Called through loadStage(), which has checked the database and prerequisites already. */
   start(opts: StartOptions): Promise<RunningStage>;
+}
+
+/** What an app process is given as --db: the SQLite file's path or the server's URL. */
+export function dbArgument(t: OpenTarget): string {
+  return t.kind === 'sqlite' ? t.path : t.url;
+}
+
+/** The static root of the stage's data: next to a SQLite file, or the target's own. */
+export function staticRootOf(t: OpenTarget): string {
+  return staticRootFor(t);
 }
 
 /** Keeps the literal name, so the registry can derive the StageName union. */

@@ -39,6 +39,8 @@ export class SqliteStore implements PhotoStore {
   }
 
   async someUsers(limit: number): Promise<User[]> {
+    // LIMIT -1 means "no limit" to SQLite and 1.5 is a datatype error: only a count is a count.
+    if (!Number.isSafeInteger(limit) || limit <= 0) return [];
     return this.some.all(limit);
   }
 

@@ -36,6 +36,7 @@ export function fakeStage(
   return {
     name,
     staticFrom: 'app',
+    dbClients: () => 1,
     title: `fake ${name}`,
     summary: 'a node:http stand-in',
     prerequisites: () =>

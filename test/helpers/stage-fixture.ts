@@ -47,7 +47,7 @@ export async function startStage(
   // FK_TEST_SESSIONS=db|memcached replays a file with another session backend than the default.
   const sessions = process.env.FK_TEST_SESSIONS as StageOptions['sessions'];
   const stageOpts: StageOptions = {
-    dbPath: seededDb(),
+    db: { kind: 'sqlite', path: seededDb() },
     // Inside the seeded data's temp dir, so removeSeededDb() takes the configs and logs with it.
     runDir: mkdtempSync(join(seeded!.dir, `${name}-`)),
     workers: 2,

@@ -19,10 +19,15 @@ after(() => db.remove());
 test('stage single: one app process on the chosen port, the smoke suite, stop by PID', async (t) => {
   const stage = await loadStage('single');
   assert.equal(stage.talk?.version, '0.2');
-  assert.deepEqual(stage.prerequisites({ dbPath: db.dbPath }), []);
+  assert.deepEqual(stage.prerequisites({ db: { kind: 'sqlite', path: db.dbPath } }), []);
   const port = await freePort();
   const lines: string[] = [];
-  const running = await stage.start({ dbPath: db.dbPath, port, runDir: db.dir, log: (l) => lines.push(l) });
+  const running = await stage.start({
+    db: { kind: 'sqlite', path: db.dbPath },
+    port,
+    runDir: db.dir,
+    log: (l) => lines.push(l),
+  });
   t.after(() => running.stop());
   assert.equal(running.url, `http://127.0.0.1:${port}`);
   assert.equal(running.name, 'single');
@@ -43,9 +48,11 @@ test('stage single: one app process on the chosen port, the smoke suite, stop by
 
 test('stage single on a port in use is E_PORT_IN_USE before anything starts', async (t) => {
   const stage = await loadStage('single');
-  const first = await stage.start({ dbPath: db.dbPath, runDir: db.dir });
+  const first = await stage.start({ db: { kind: 'sqlite', path: db.dbPath }, runDir: db.dir });
   t.after(() => first.stop());
   const port = Number(new URL(first.url).port);
-  await assert.rejects(stage.start({ dbPath: db.dbPath, port, runDir: db.dir }), { code: 'E_PORT_IN_USE' });
+  await assert.rejects(stage.start({ db: { kind: 'sqlite', path: db.dbPath }, port, runDir: db.dir }), {
+    code: 'E_PORT_IN_USE',
+  });
   assert.equal(first.processes().length, 1, 'the first one still runs');
 });

@@ -226,7 +226,7 @@ describe('flickr-killr cgi-gateway (the command)', () => {
   test('needs --db, and an existing one', async () => {
     const a = io(new AbortController().signal);
     assert.equal(await runCli(['cgi-gateway'], a.io), 2);
-    assert.match(a.err.join(''), /needs --db PATH \[E_USAGE\]/);
+    assert.match(a.err.join(''), /needs --db PATH\|URL \[E_USAGE\]/);
     const b = io(new AbortController().signal);
     assert.equal(await runCli(['cgi-gateway', '--db', '/nonexistent/fk.db'], b.io), 1);
     assert.match(b.err.join(''), /\[E_DB_MISSING\]/);

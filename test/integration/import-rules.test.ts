@@ -49,6 +49,7 @@ const CASES: Record<string, Array<[string, boolean]>> = {
     ['../../ladder/plan.js', false],
     ['../../server/open-app.js', false],
     ['../../store/sqlite-store.js', false],
+    ['../../store/db-target.js', true],
     ['../../app/index.js', true],
     ['../../server/app-process-spec.js', true],
     ['../../daemons/supervisor.js', true],

@@ -10,6 +10,7 @@ import { smokeCheck } from '../../src/ladder/smoke-check.js';
 import type { LadderDeps, LadderInput } from '../../src/ladder/types.js';
 import type { LadderReport } from '../../src/report/report-types.js';
 import type { CheckedStage } from '../../src/stages/registry.js';
+import type { OpenTarget } from '../../src/store/db-target.js';
 import { seedDatabase } from '../../src/store/seed.js';
 import { createUserIdIndex, dropUserIdIndex, userIdIndexExists } from '../../src/store/sqlite-index.js';
 import { fakeBench, fakeStage } from '../helpers/fake-stage.js';
@@ -24,12 +25,14 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+const path = (t: OpenTarget) => (t.kind === 'sqlite' ? t.path : assert.fail('a SQLite ladder'));
+
 function deps(stages: Record<string, CheckedStage>, runBench = fakeBench([])): LadderDeps {
   return {
     loadStage: async (n) => stages[n] ?? fakeStage(n),
     runBench,
     smokeCheck,
-    index: { drop: dropUserIdIndex, create: createUserIdIndex },
+    index: { drop: async (t) => dropUserIdIndex(path(t)), create: async (t) => createUserIdIndex(path(t)) },
     machineInfo: async () => ({
       cores: 2,
       cpuModel: 'fake',
@@ -58,7 +61,14 @@ async function runChecked(inp: LadderInput, d: LadderDeps): Promise<LadderReport
 function input(ids: string[], signal = new AbortController().signal, lines: string[] = []): LadderInput {
   return {
     runs: ids.length > 0 ? planRuns(ids) : [],
-    settings: { ...defaultSettings(true, dir), dbPath, durationMs: 300, warmupMs: 0 },
+    settings: {
+      ...defaultSettings(true, dir),
+      db: { kind: 'sqlite', path: dbPath },
+      durationMs: 300,
+      warmupMs: 0,
+    },
+    db: { kind: 'sqlite', path: dbPath },
+    dbProcesses: () => [],
     data: { users: 50, smokeUser: { id: 7, names: ['User 7'] } },
     quick: true,
     outDir: join(dir, `out-${Math.random().toString(36).slice(2)}`),

@@ -156,7 +156,7 @@ test('a front port in use is E_PORT_IN_USE for every stage of this family', asyn
   for (const name of ['nginx', 'memcached', 'cluster', 'nginx-static', 'proxy-cache'] as StageName[]) {
     const def = await loadStage(name);
     await assert.rejects(
-      def.start({ dbPath: seededDb(), workers: 1, port, sessions: 'db' }),
+      def.start({ db: { kind: 'sqlite', path: seededDb() }, workers: 1, port, sessions: 'db' }),
       (e) => isFkError(e) && e.code === 'E_PORT_IN_USE' && e.message.includes(String(port)),
       name,
     );
@@ -164,7 +164,7 @@ test('a front port in use is E_PORT_IN_USE for every stage of this family', asyn
 });
 
 test('prerequisites name every daemon a stage needs, with its Debian package', async () => {
-  const opts = { dbPath: 'x.db' };
+  const opts = { db: { kind: 'sqlite', path: 'x.db' } } as const;
   const bins = async (name: StageName, extra = {}) =>
     (await loadStage(name)).prerequisites({ ...opts, ...extra }).map((p) => `${p.binary}:${p.debianPackage}`);
   assert.deepEqual(await bins('nginx'), ['nginx:nginx', 'redis-server:redis-server']);
@@ -194,7 +194,7 @@ test('a missing database is E_DB_MISSING before anything starts', async () => {
   for (const name of ['nginx', 'cluster'] as StageName[]) {
     const def = await loadStage(name);
     await assert.rejects(
-      def.start({ dbPath: '/nonexistent/fk.db', workers: 1, sessions: 'db' }),
+      def.start({ db: { kind: 'sqlite', path: '/nonexistent/fk.db' }, workers: 1, sessions: 'db' }),
       (e) => isFkError(e) && e.code === 'E_DB_MISSING',
     );
   }

@@ -29,7 +29,7 @@ test('lighttpd itself accepts the conf without warnings (lighttpd -tt)', (t) => 
       ...PARAMS,
       runDir: dir,
       scriptPath: join(dir, 'cgi-script.js'),
-      dbPath: join(dir, 'fk.db'),
+      db: join(dir, 'fk.db'),
       staticRoot: join(dir, 'static'),
     }),
   );

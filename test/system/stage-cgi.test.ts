@@ -202,17 +202,20 @@ describe('the CGI script (dist/cli/cgi-script.js)', () => {
 describe('stage cgi', () => {
   test('definition: talk version 0.1; lighttpd is a prerequisite only for that host', () => {
     assert.equal(stage.talk?.version, '0.1');
-    assert.deepEqual(stage.prerequisites({ dbPath: 'x', cgiHost: 'builtin' }), []);
-    assert.deepEqual(stage.prerequisites({ dbPath: 'x', cgiHost: 'lighttpd' }), [
+    assert.deepEqual(stage.prerequisites({ db: { kind: 'sqlite', path: 'x' }, cgiHost: 'builtin' }), []);
+    assert.deepEqual(stage.prerequisites({ db: { kind: 'sqlite', path: 'x' }, cgiHost: 'lighttpd' }), [
       { binary: 'lighttpd', debianPackage: 'lighttpd' },
     ]);
   });
 
   test('a missing database is E_DB_MISSING', async () => {
     const def = await loadStage('cgi');
-    await assert.rejects(def.start({ dbPath: '/nonexistent/fk.db', cgiHost: 'builtin' }), {
-      code: 'E_DB_MISSING',
-    });
+    await assert.rejects(
+      def.start({ db: { kind: 'sqlite', path: '/nonexistent/fk.db' }, cgiHost: 'builtin' }),
+      {
+        code: 'E_DB_MISSING',
+      },
+    );
   });
 
   test('under lighttpd with mod_cgi', async (t) => {

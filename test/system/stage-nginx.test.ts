@@ -94,7 +94,7 @@ test('stage nginx: N app processes behind nginx, sharing nothing', async (t) => 
     const childrenBefore = childPids(process.pid);
     const tmpBefore = readdirSync(tmpdir()).filter((n) => n.startsWith('fk-nginx-'));
     await assert.rejects(
-      def.start({ dbPath: seededDb(), workers: 1, port }),
+      def.start({ db: { kind: 'sqlite', path: seededDb() }, workers: 1, port }),
       (e) => isFkError(e) && e.code === 'E_PORT_IN_USE',
     );
     // Every daemon a stage starts is our child until it exits: none may be new. Nor its temp run dir.

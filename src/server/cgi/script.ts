@@ -6,7 +6,7 @@ import type { CgiEnv } from './protocol.js';
  * prints its output to stdout." One process per request: node starts, loads the app's modules,
  * opens the database and compiles the templates, answers ONE request and exits. That cost is the
  * stage. This is the script's request loop, from its environment (RFC 3875 meta-variables, plus
- * FK_DB, the database, set by the host's config) and its standard input to the bytes of its
+ * FK_DB, the database, and with a database URL FK_STATIC, set by the host's config) and its standard input to the bytes of its
  * answer; src/cli/cgi-script.ts is the executable around it.
  *
  * Every module is imported inside, under the caller's try: a module that fails to load (a
@@ -35,7 +35,14 @@ export async function respondToCgi(
   if (db === undefined || db === '') throw new Error('FK_DB is not set by the CGI host');
   const { openApp } = await import('../open-app.js');
   const app = await openApp(
-    { db, sessions: 'db', memcached: [], fillMemcached: false },
+    {
+      db,
+      // A database server holds no files: the host names the static root beside a URL.
+      ...(env.FK_STATIC ? { staticRoot: env.FK_STATIC } : {}),
+      sessions: 'db',
+      memcached: [],
+      fillMemcached: false,
+    },
     {
       workerTag: `cgi-${process.pid}`,
       // The app answers 500 with a generic page; the cause goes to the host's error log, one line.

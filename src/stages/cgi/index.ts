@@ -1,11 +1,19 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { assertFrontPortFree, startOnPort } from '../../daemons/free-port.js';
 import { findBinary, type Prerequisite, requireBinary } from '../../daemons/prereq.js';
 import { describe, startService } from '../../daemons/supervisor.js';
 import { FkError } from '../../errors.js';
-import { CLI_ENTRY, distPath, staticRootFor } from '../../paths.js';
-import { defineStage, type RunningStage, type StageOptions, type StartOptions } from '../stage.js';
+import { CLI_ENTRY, distPath } from '../../paths.js';
+import {
+  dbArgument,
+  defineStage,
+  type RunningStage,
+  type StageOptions,
+  type StartOptions,
+  staticRootOf,
+} from '../stage.js';
 import { renderLighttpdConf } from './lighttpd-conf.js';
 
 const LIGHTTPD: Prerequisite = { binary: 'lighttpd', debianPackage: 'lighttpd' };
@@ -25,12 +33,28 @@ export const stage = defineStage({
     'A web server (lighttpd mod_cgi, or the built-in gateway) starts one node process per dynamic request; ' +
     'each opens the database and compiles the templates, answers, and exits. Static files from disk.',
   prerequisites: (opts) => (cgiHostFor(opts) === 'lighttpd' ? [LIGHTTPD] : []),
+  dbClients: cgiConcurrency,
   start: startCgiStage,
 });
 
+/**
+ * Scripts running at once, each with its own database connection (the talk's 0.1: "DB connection
+ * per request"): the built-in gateway runs 2 per core and queues the rest; lighttpd runs one per
+ * connection, so on a database server its connection limit is held to what the server can take.
+ */
+const GATEWAY_CHILDREN_PER_CORE = 2;
+const LIGHTTPD_CONNECTIONS_ON_A_SERVER = 64;
+
+function cgiConcurrency(opts: StageOptions): number {
+  if (cgiHostFor(opts) === 'builtin') return GATEWAY_CHILDREN_PER_CORE * availableParallelism();
+  return opts.db.kind === 'postgres' ? LIGHTTPD_CONNECTIONS_ON_A_SERVER : 256;
+}
+
 async function startCgiStage(opts: StartOptions): Promise<RunningStage> {
   const log = opts.log ?? (() => {});
-  const { dbPath, runDir } = opts;
+  const { runDir } = opts;
+  const db = dbArgument(opts.db);
+  const staticRoot = staticRootOf(opts.db);
   const scriptPath = distPath('cli', 'cgi-script.js');
   if (!existsSync(scriptPath)) {
     throw new FkError('E_INTERNAL', `the compiled CGI script is missing (${scriptPath}): run npm run build`);
@@ -44,7 +68,7 @@ async function startCgiStage(opts: StartOptions): Promise<RunningStage> {
       return startService({
         role: 'cgi-gateway',
         command: process.execPath,
-        args: [CLI_ENTRY, 'cgi-gateway', '--port', String(port), '--db', dbPath],
+        args: [CLI_ENTRY, 'cgi-gateway', '--port', String(port), '--db', db, '--static', staticRoot],
         logFile: join(runDir, 'cgi-gateway.log'),
         readyPort: port,
       });
@@ -59,8 +83,9 @@ async function startCgiStage(opts: StartOptions): Promise<RunningStage> {
         port,
         scriptPath,
         nodePath: process.execPath,
-        dbPath,
-        staticRoot: staticRootFor(dbPath),
+        db,
+        staticRoot,
+        maxConnections: cgiConcurrency(opts),
       }),
     );
     log(`stage cgi: lighttpd + mod_cgi on 127.0.0.1:${port} (config ${confPath})`);

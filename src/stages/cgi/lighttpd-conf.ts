@@ -19,9 +19,9 @@ export interface LighttpdConfParams {
   scriptPath: string;
   /** Absolute path of the node binary that runs it (process.execPath). */
   nodePath: string;
-  /** Absolute database path, handed to the script as FK_DB. */
-  dbPath: string;
-  /** Absolute static root (staticRootFor(dbPath)), served at /static/. */
+  /** The database, handed to the script as FK_DB: an absolute SQLite path or a postgres:// URL. */
+  db: string;
+  /** Absolute static root, served at /static/ (and handed to the script as FK_STATIC with a URL). */
   staticRoot: string;
   /** Seconds lighttpd waits for the script's output before killing it. */
   cgiTimeoutS?: number;
@@ -35,15 +35,17 @@ export interface LighttpdConfParams {
 export const PLAIN_NAME = '(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*';
 
 export function renderLighttpdConf(p: LighttpdConfParams): string {
+  const url = /^postgres(?:ql)?:\/\//i.test(p.db);
   for (const [name, value] of Object.entries({
     runDir: p.runDir,
     scriptPath: p.scriptPath,
     nodePath: p.nodePath,
-    dbPath: p.dbPath,
+    db: p.db,
     staticRoot: p.staticRoot,
   })) {
     // lighttpd strings have no general escape syntax; refuse what cannot be written safely.
-    if (!value.startsWith('/') || /["\\\x00-\x1f\x7f$]/.test(value)) {
+    const absolute = value.startsWith('/') || (name === 'db' && url);
+    if (!absolute || /["\\\x00-\x1f\x7f$]/.test(value)) {
       throw new FkError('E_USAGE', `${name} must be an absolute path without quotes or control characters`);
     }
   }
@@ -94,7 +96,9 @@ export function renderLighttpdConf(p: LighttpdConfParams): string {
     '',
     '# The CGI environment is RFC 3875 meta-variables plus this: no PATH, no NODE_EXTRA_CA_CERTS',
     '# (which doubles node start-up here, field notes). The script finds its database in FK_DB.',
-    `setenv.add-environment = ( "FK_DB" => "${p.dbPath}" )`,
+    url
+      ? `setenv.add-environment = ( "FK_DB" => "${p.db}", "FK_STATIC" => "${p.staticRoot}" )`
+      : `setenv.add-environment = ( "FK_DB" => "${p.db}" )`,
     '',
     '# Scoped to the rewritten URL so that a .js file under /static/ is sent, never executed.',
     `$HTTP["url"] =~ "^${scriptRe}(/|$)" {`,

@@ -5,7 +5,7 @@ import { childPids } from '../../proc/stat.js';
 import { appProcessSpec } from '../../server/app-process-spec.js';
 import { startAppProcess } from '../common/app-pool.js';
 import { backendPrerequisites, startBackends } from '../common/backends.js';
-import { defineStage } from '../stage.js';
+import { dbArgument, defineStage, staticRootOf } from '../stage.js';
 
 /**
  * One of the talk's "other options": the multiprocess model with no proxy in front. node:cluster
@@ -25,6 +25,7 @@ export const stage = defineStage({
     'but nothing in front to buffer slow clients, retry on another worker or serve static files. ' +
     'Sessions in Redis (shared nothing); --sessions memcached may lose sessions to eviction.',
   prerequisites: (opts) => backendPrerequisites(opts, false),
+  dbClients: (opts) => opts.workers ?? availableParallelism(),
   start: async (opts) => {
     const workers = opts.workers ?? availableParallelism();
     await assertFrontPortFree(opts);
@@ -39,7 +40,8 @@ export const stage = defineStage({
       const front = await startOnPort(opts.port, (listenPort) => {
         const spec = appProcessSpec({
           port: listenPort,
-          db: opts.dbPath,
+          db: dbArgument(opts.db),
+          staticRoot: staticRootOf(opts.db),
           sessions: backends.sessions,
           ...(backends.redisUrl === undefined ? {} : { redisUrl: backends.redisUrl }),
           memcached: backends.memcachedAddr === undefined ? [] : [backends.memcachedAddr],

@@ -3,15 +3,25 @@ import { assertFrontPortFree, startOnPort } from '../../daemons/free-port.js';
 import { NGINX_PREREQ, nginxProcesses, nginxUser, runNginx } from '../../daemons/nginx.js';
 import type { Prerequisite } from '../../daemons/prereq.js';
 import { describe, type ProcessInfo, type Service } from '../../daemons/supervisor.js';
-import { staticRootFor } from '../../paths.js';
 import { appProcessSpec } from '../../server/app-process-spec.js';
-import type { RunningStage, StageOptions, StartOptions } from '../stage.js';
+import {
+  dbArgument,
+  type RunningStage,
+  type StageOptions,
+  type StartOptions,
+  staticRootOf,
+} from '../stage.js';
 import { type AppPool, startAppPool } from './app-pool.js';
 import { backendPrerequisites, startBackends } from './backends.js';
 import { type NginxSite, renderNginxConf } from './nginx-conf.js';
 
 export function proxiedPrerequisites(site: NginxSite, opts: StageOptions): Prerequisite[] {
   return [NGINX_PREREQ, ...backendPrerequisites(opts, site.memcached)];
+}
+
+/** One connection per app process (pool of 1), one app process per core unless --workers. */
+export function poolSize(opts: StageOptions): number {
+  return opts.workers ?? availableParallelism();
 }
 
 /**
@@ -25,8 +35,8 @@ export async function startProxiedStage(
   site: NginxSite,
   opts: StartOptions,
 ): Promise<RunningStage> {
-  const { dbPath, runDir } = opts;
-  const workers = opts.workers ?? availableParallelism();
+  const { runDir } = opts;
+  const workers = poolSize(opts);
   const log = opts.log ?? (() => {});
   await assertFrontPortFree(opts);
   const services: Service[] = [];
@@ -47,7 +57,8 @@ export async function startProxiedStage(
       runDir,
       spec: appProcessSpec({
         port: 0,
-        db: dbPath,
+        db: dbArgument(opts.db),
+        staticRoot: staticRootOf(opts.db),
         sessions: backends.sessions,
         ...(backends.redisUrl === undefined ? {} : { redisUrl: backends.redisUrl }),
         memcached,
@@ -66,7 +77,7 @@ export async function startProxiedStage(
         appPorts,
         // The same strings as the app processes' spec: with several, both sides hash these names.
         ...(memcached.length === 0 ? {} : { memcachedServers: memcached }),
-        staticRoot: staticRootFor(dbPath),
+        staticRoot: staticRootOf(opts.db),
         // nginx's own default, and the talk's setup: one event loop is enough for the proxy, and on
         // a 2-core box the other core goes to the app processes.
         workerProcesses: 1,

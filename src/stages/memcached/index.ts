@@ -1,5 +1,5 @@
 import { II, locationBlock, memcachedStatic, type NginxSite, proxyToApp } from '../common/nginx-conf.js';
-import { proxiedPrerequisites, startProxiedStage } from '../common/proxied-stage.js';
+import { poolSize, proxiedPrerequisites, startProxiedStage } from '../common/proxied-stage.js';
 import { defineStage } from '../stage.js';
 
 /**
@@ -51,5 +51,6 @@ export const stage = defineStage({
     'an error or a timeout (X-Cache: MISS). Sessions in Redis; with --sessions memcached they share ' +
     'the cache and can be evicted under memory pressure (users are logged out).',
   prerequisites: (opts) => proxiedPrerequisites(memcachedSite, opts),
+  dbClients: poolSize,
   start: (opts) => startProxiedStage('memcached', memcachedSite, opts),
 });

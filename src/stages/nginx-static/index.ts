@@ -1,5 +1,5 @@
 import { II, locationBlock, type NginxSite, proxyToApp } from '../common/nginx-conf.js';
-import { proxiedPrerequisites, startProxiedStage } from '../common/proxied-stage.js';
+import { poolSize, proxiedPrerequisites, startProxiedStage } from '../common/proxied-stage.js';
 import { defineStage } from '../stage.js';
 
 /** nginx serves /static straight from the data directory; what is not a file goes to the app. */
@@ -38,5 +38,6 @@ export const stage = defineStage({
     'As nginx, but nginx serves /static straight from the data directory with sendfile and ETags ' +
     '(X-Served-By: nginx-static); only dynamic pages reach the app processes. Sessions in Redis.',
   prerequisites: (opts) => proxiedPrerequisites(staticSite, opts),
+  dbClients: poolSize,
   start: (opts) => startProxiedStage('nginx-static', staticSite, opts),
 });

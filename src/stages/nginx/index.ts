@@ -1,5 +1,5 @@
 import { locationBlock, type NginxSite, proxyToApp } from '../common/nginx-conf.js';
-import { proxiedPrerequisites, startProxiedStage } from '../common/proxied-stage.js';
+import { poolSize, proxiedPrerequisites, startProxiedStage } from '../common/proxied-stage.js';
 import { defineStage } from '../stage.js';
 
 /** Everything to the app pool: nginx balances, buffers and retries, and the app serves /static itself. */
@@ -22,5 +22,6 @@ export const stage = defineStage({
     'to spoon-feed slow clients and retries idempotent requests on the next worker; sessions live in ' +
     'Redis so the processes share nothing (--sessions db|redis|memcached; memcached may evict sessions).',
   prerequisites: (opts) => proxiedPrerequisites(proxySite, opts),
+  dbClients: poolSize,
   start: (opts) => startProxiedStage('nginx', proxySite, opts),
 });

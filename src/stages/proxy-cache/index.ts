@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { SESSION_COOKIE } from '../../app/index.js';
 import { II, locationBlock, type NginxSite, proxyToApp } from '../common/nginx-conf.js';
-import { proxiedPrerequisites, startProxiedStage } from '../common/proxied-stage.js';
+import { poolSize, proxiedPrerequisites, startProxiedStage } from '../common/proxied-stage.js';
 import { defineStage } from '../stage.js';
 
 const cacheCommon = (): string[] => [
@@ -58,5 +58,6 @@ export const stage = defineStage({
     '(X-Cache-Status); a request with a session cookie, or a response setting one, is never cached, ' +
     'so a logged-in page is never served to anyone else.',
   prerequisites: (opts) => proxiedPrerequisites(proxyCacheSite, opts),
+  dbClients: poolSize,
   start: (opts) => startProxiedStage('proxy-cache', proxyCacheSite, opts),
 });

@@ -2,7 +2,7 @@ import { assertFrontPortFree, startOnPort } from '../../daemons/free-port.js';
 import { describe } from '../../daemons/supervisor.js';
 import { appProcessSpec } from '../../server/app-process-spec.js';
 import { startAppProcess } from '../common/app-pool.js';
-import { defineStage } from '../stage.js';
+import { dbArgument, defineStage, staticRootOf } from '../stage.js';
 
 /**
  * Stage 0.2 of the talk ("A slice of CherryPy"): one long-running app process that does all its
@@ -17,13 +17,15 @@ export const stage = defineStage({
   title: 'One long-running app process',
   summary: 'One Node process serves pages and static files itself; sessions are fetched from the database.',
   prerequisites: () => [],
+  dbClients: () => 1,
   async start(opts) {
     await assertFrontPortFree(opts);
     const { port, started: app } = await startOnPort(opts.port, (port) => {
       opts.log?.(`single: starting one app process on 127.0.0.1:${port}`);
       const spec = appProcessSpec({
         port,
-        db: opts.dbPath,
+        db: dbArgument(opts.db),
+        staticRoot: staticRootOf(opts.db),
         sessions: opts.sessions ?? 'db',
         ...(opts.redisUrl === undefined ? {} : { redisUrl: opts.redisUrl }),
       });

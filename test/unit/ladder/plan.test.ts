@@ -33,7 +33,7 @@ test('budgets: the full run fits 5 minutes on 2 cores; quick uses its own small 
   const perRun = full.durationMs + full.warmupMs + 3000; // + start, smoke, stop
   assert.ok(8 * perRun + 30_000 <= 300_000);
   const quick = defaultSettings(true, '/w');
-  assert.equal(quick.dbPath, '/w/data/quick.db');
+  assert.deepEqual(quick.db, { kind: 'sqlite', path: '/w/data/quick.db' });
   assert.equal(quick.seedUsers, 500);
 });
 

@@ -6,6 +6,7 @@ import {
   appProcessSpec,
   fromArgv,
   toArgv,
+  toEnv,
 } from '../../../src/server/app-process-spec.js';
 
 // The argv of an app process, as data (Kamal tests its commands so): what stages, stage fleet and
@@ -57,12 +58,16 @@ test('fromArgv(toArgv(spec)) is the spec, for every combination of optional fiel
   for (const sessions of ['db', 'redis', 'memcached'] as const)
     for (const fillMemcached of [false, true])
       for (const cluster of [0, 2])
-        for (const staticRoot of [undefined, '/s t/ä'])
+        for (const [db, staticRoot] of [
+          ['/d/fk.db', undefined],
+          ['/d/fk.db', '/s t/ä'],
+          ['postgres://fk@db:5432/fk', '/srv/static'],
+        ] as const)
           variants.push(
             appProcessSpec({
               host: '10.1.2.3',
               port: 65535,
-              db: 'postgres://fk@db:5432/fk',
+              db,
               sessions,
               ...(sessions === 'redis' ? { redisUrl: 'redis://r:1' } : {}),
               memcached: sessions === 'memcached' || fillMemcached ? ['m:1'] : [],
@@ -72,6 +77,29 @@ test('fromArgv(toArgv(spec)) is the spec, for every combination of optional fiel
             }),
           );
   for (const spec of variants) assert.deepEqual(fromArgv(toArgv(spec).slice(1)), spec);
+});
+
+test('a database password never goes into argv: it travels as DATABASE_URL, and comes back from there', () => {
+  const spec = appProcessSpec({
+    port: 8001,
+    db: 'postgres://fk:s3cret@10.0.0.9:5432/fk',
+    staticRoot: '/srv/static',
+  });
+  const argv = toArgv(spec);
+  assert.ok(!argv.join(' ').includes('s3cret'));
+  assert.ok(!argv.includes('--db'));
+  assert.deepEqual(toEnv(spec), { DATABASE_URL: 'postgres://fk:s3cret@10.0.0.9:5432/fk' });
+  assert.deepEqual(fromArgv(argv.slice(1), toEnv(spec)), spec);
+  const inQuery = appProcessSpec({ port: 1, db: 'postgres://h/fk?password=x', staticRoot: '/s' });
+  assert.ok(!toArgv(inQuery).includes('--db'));
+  const plain = appProcessSpec({ port: 1, db: 'postgres://fk@h/fk', staticRoot: '/s' });
+  assert.deepEqual(toEnv(plain), {});
+  assert.ok(toArgv(plain).includes('postgres://fk@h/fk'));
+});
+
+test('a database URL needs a static root: a database server holds no files', () => {
+  assert.throws(() => fromArgv(['--port', '1', '--db', 'postgres://h/fk']), /needs --static DIR/);
+  assert.throws(() => fromArgv(['--port', '1']), /--db is required \(or DATABASE_URL\)/);
 });
 
 test('one set of defaults: host loopback, sessions in the database, no memcached, no cluster', () => {

@@ -12,7 +12,7 @@ const PARAMS: LighttpdConfParams = {
   port: 8101,
   scriptPath: '/opt/flickr-killr/dist/cli/cgi-script.js',
   nodePath: '/usr/bin/node',
-  dbPath: '/srv/data/flickr-killr.db',
+  db: '/srv/data/flickr-killr.db',
   staticRoot: '/srv/data/static',
 };
 
@@ -60,7 +60,7 @@ test('the rewrite sends everything but plain /static/ names to the script', () =
 
 test('paths that cannot be written into a lighttpd string are refused', () => {
   for (const bad of ['relative/db', '/tmp/a"b', '/tmp/a\\b', '/tmp/a\nb', '/tmp/$x'])
-    assert.throws(() => renderLighttpdConf({ ...PARAMS, dbPath: bad }), { code: 'E_USAGE' }, bad);
+    assert.throws(() => renderLighttpdConf({ ...PARAMS, db: bad }), { code: 'E_USAGE' }, bad);
   assert.throws(() => renderLighttpdConf({ ...PARAMS, port: 0 }), { code: 'E_USAGE' });
   assert.throws(() => renderLighttpdConf({ ...PARAMS, host: 'localhost' }), { code: 'E_USAGE' });
 });
