@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { FakeClock } from '../../../src/bench/clock.js';
+import { runEngine } from '../../../src/bench/engine.js';
 import { resolveOptions } from '../../../src/bench/options.js';
 import { mergeSnapshots } from '../../../src/bench/recorder.js';
 import { buildResult, parseResult, snapshotOf } from '../../../src/bench/result.js';
 import { splitWork } from '../../../src/bench/run.js';
-import { runEngine } from '../../../src/bench/scheduler.js';
 import { renderCompare, renderSummary } from '../../../src/report/bench-text.js';
 import { fakeTransport } from './fake-transport.js';
 

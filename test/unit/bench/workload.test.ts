@@ -23,8 +23,20 @@ test('URL templates: ranges in path and query, expanded per request, inclusive',
   assert.equal(expandTarget(parseUrlTemplate('http://h:1'), rng), '/');
 });
 
+test('https:// URLs: port 443 by default, SNI from the host name, none for an IP literal', () => {
+  const a = parseUrlTemplate('https://example.com/x').origin;
+  assert.deepEqual(
+    [a.tls, a.port, a.servername, a.key, a.hostHeader],
+    [true, 443, 'example.com', 'https://example.com', 'example.com'],
+  );
+  const b = parseUrlTemplate('https://127.0.0.1:8443/').origin;
+  assert.deepEqual([b.tls, b.port, b.servername, b.key], [true, 8443, undefined, 'https://127.0.0.1:8443']);
+  assert.equal(parseUrlTemplate('https://[::1]:8443/').origin.servername, undefined);
+  assert.equal(parseUrlTemplate('http://h/').origin.tls, false);
+});
+
 test('bad URLs and templates are E_BAD_URL / E_BAD_TEMPLATE', () => {
-  for (const u of ['not a url', 'https://example.com/', 'ftp://x/', '/relative'])
+  for (const u of ['not a url', 'ws://example.com/', 'ftp://x/', '/relative'])
     assert.throws(() => parseUrlTemplate(u), { code: 'E_BAD_URL' }, u);
   for (const u of ['http://h/{5..1}', 'http://h/{a..b}', 'http://h/{1..}', 'http://h/x}', 'http://h{1..2}/'])
     assert.throws(() => parseUrlTemplate(u), { code: 'E_BAD_TEMPLATE' }, u);
@@ -41,7 +53,7 @@ test('list file: [METHOD] URL [BODY], comments, blank lines; all bad lines repor
     ],
   );
   assert.throws(
-    () => parseListFile('http://h/ok\nPOST\nGET https://h/\nhttp://h/{9..1}\n', 'urls.txt'),
+    () => parseListFile('http://h/ok\nPOST\nGET ftp://h/\nhttp://h/{9..1}\n', 'urls.txt'),
     (e: Error & { code: string }) =>
       e.code === 'E_BAD_LIST_FILE' &&
       /line 2/.test(e.message) &&

@@ -44,7 +44,13 @@ export function benchCore(
     schemaVersion: 1,
     startedAt: '2026-11-27T14:00:00.000Z',
     durationS,
-    totals: { requests, pageViews, bytes: requests * 3000, errors: opts.errors ?? 0 },
+    totals: {
+      requests,
+      pageViews,
+      bytes: requests * 3000,
+      errors: opts.errors ?? 0,
+      retriedOnStaleConnection: 0,
+    },
     rates: {
       requestsPerS: requests / durationS,
       pageViewsPerS: pvs,

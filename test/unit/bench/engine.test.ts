@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BenchOptions } from '../../../src/bench/api.js';
 import { FakeClock } from '../../../src/bench/clock.js';
+import { runEngine } from '../../../src/bench/engine.js';
 import { Histogram } from '../../../src/bench/histogram.js';
 import { resolveOptions } from '../../../src/bench/options.js';
 import type { RecorderSnapshot } from '../../../src/bench/recorder.js';
-import { runEngine } from '../../../src/bench/scheduler.js';
 import { type FakeReply, fakeTransport, type SeenRequest } from './fake-transport.js';
 
 // k6-style executor tests: virtual time, so a "30 s" run takes milliseconds and counts are exact.
