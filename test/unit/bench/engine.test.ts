@@ -218,7 +218,8 @@ test('browser mode: stylesheets bring their url()s and @imports, fetched once pe
   const { s, seen } = await run({ page: true, count: 2 }, (r) => {
     if (r.target === '/x') return { us: 1000, body: html };
     if (r.target === '/css/site.css') return { us: 300, body: css };
-    if (r.target === '/css/more.css') return { us: 300, body: '.w{background:url(/img/bg.png) , url(w.gif)}' };
+    if (r.target === '/css/more.css')
+      return { us: 300, body: '.w{background:url(/img/bg.png) , url(w.gif)}' };
     return { us: 200 };
   });
   const view = seen.slice(0, seen.length / 2).map((r) => r.target);
