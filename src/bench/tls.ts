@@ -1,5 +1,16 @@
-import type { ConnectionOptions } from 'node:tls';
+import { type ConnectionOptions, createSecureContext, type SecureContext } from 'node:tls';
 import type { Origin } from './url-template.js';
+
+/**
+ * One SecureContext per thread, not one per connection: tls.connect() without one builds a new
+ * OpenSSL SSL_CTX each time, trust store included — measured here with a new connection per
+ * request: ~950 µs of CPU per request that way, against wrk's 160 µs.
+ */
+let contextCache: SecureContext | undefined;
+function secureContext(): SecureContext {
+  contextCache ??= createSecureContext({ minVersion: 'TLSv1.2' });
+  return contextCache;
+}
 
 /**
  * TLS as a browser speaks it to an https:// origin: TLS 1.2 or 1.3 (what browsers still accept),
@@ -16,7 +27,7 @@ export function tlsConnectOptions(
   const o: ConnectionOptions = {
     host: origin.host,
     port: origin.port,
-    minVersion: 'TLSv1.2',
+    secureContext: secureContext(),
     ALPNProtocols: ['http/1.1'],
     // --insecure: a self-signed or otherwise unverifiable certificate is accepted (curl -k).
     rejectUnauthorized: !insecure,
