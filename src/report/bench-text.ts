@@ -152,6 +152,9 @@ export function renderCompare(a: BenchResult, b: BenchResult, nameA: string, nam
   num('errors', a.totals.errors, b.totals.errors, String);
   const kinds = new Set([...Object.keys(a.errors), ...Object.keys(b.errors)]);
   for (const k of kinds) num(`  ${k}`, a.errors[k] ?? 0, b.errors[k] ?? 0, String);
+  const ra = a.totals.retriedOnStaleConnection ?? 0;
+  const rb = b.totals.retriedOnStaleConnection ?? 0;
+  if (ra > 0 || rb > 0) num('retried (stale keep-alive)', ra, rb, String);
   num('CPU µs/request', a.generator.cpuPerRequestUs, b.generator.cpuPerRequestUs, (n) => n.toFixed(1));
   const w = [
     Math.max(...rows.map((r) => r[0].length), 6),

@@ -71,11 +71,26 @@ const latency = (runs: StageRunReport[]) =>
     headUnit: '',
   });
 
+/** The colour family of a process role: one colour per part of the stack, not per process. */
+function roleGroup(role: string): string {
+  if (/^(app|cluster-worker)-\d+$/.test(role)) return 'app processes';
+  if (role === 'lighttpd/children') return 'CGI scripts';
+  if (/^nginx/.test(role)) return 'nginx';
+  return role;
+}
+
 function cpu(runs: StageRunReport[]): string {
   const measured = runs.filter(isMeasured).filter((r) => r.cpu);
   const roles = [...new Set(measured.flatMap((r) => r.cpu!.roles.map((x) => x.role)))];
+  // Roles of one group side by side in the stack (app-1, app-2, …), so their colour reads as one.
+  const groups = [...new Set(roles.map(roleGroup))];
+  roles.sort((a, b) => groups.indexOf(roleGroup(a)) - groups.indexOf(roleGroup(b)));
   const series = [
-    ...roles.map((name, i) => ({ name, cls: `cpu-${i}`, color: PALETTE[i % PALETTE.length]! })),
+    ...roles.map((name, i) => {
+      const group = roleGroup(name);
+      const color = PALETTE[groups.indexOf(group) % PALETTE.length]!;
+      return { name, cls: `cpu-${i}`, color, group };
+    }),
     { name: 'load generator', cls: `cpu-${roles.length}`, color: GENERATOR_GREY },
     { name: 'other processes', cls: `cpu-${roles.length + 1}`, color: OTHER_GREY },
   ];

@@ -17,6 +17,22 @@ export interface Series {
   /** CSS class of its bars, also used for the legend swatch. */
   cls: string;
   color: string;
+  /**
+   * Series of one group share its colour and one legend entry (app-1, app-2 … are 'app
+   * processes'): a stack of eleven roles would otherwise run out of distinguishable colours.
+   */
+  group?: string;
+}
+
+/** One legend entry per group (or per ungrouped series), in order of first appearance. */
+function legendEntries(series: Series[]): Series[] {
+  const seen = new Set<string>();
+  return series.filter((s) => {
+    const key = s.group ?? `\u0000${s.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export interface BarRow {
@@ -53,21 +69,21 @@ const plotW = (g: Geometry) => g.w - g.labelW - g.noteW - VALUE_W;
 const above = (g: Geometry) => (g.labelW === 0 ? LABEL_LINE : 0);
 
 /** Swatches above the plot; the plot starts at legendBottom(). */
-function legend(series: Series[], g: Geometry): string {
-  return series
+function legend(all: Series[], g: Geometry): string {
+  return legendEntries(all)
     .map((s, i) => {
       const lx = g.labelW + (i % g.legendPerRow) * g.legendW;
       const ly = 18 + Math.floor(i / g.legendPerRow) * 16;
       return (
         `<rect x="${lx}" y="${ly}" width="10" height="10" fill="${s.color}"/>` +
-        `<text x="${lx + 14}" y="${ly + 9}" class="legend">${escapeXml(s.name)}</text>`
+        `<text x="${lx + 14}" y="${ly + 9}" class="legend">${escapeXml(s.group ?? s.name)}</text>`
       );
     })
     .join('');
 }
 
 const legendBottom = (series: Series[], g: Geometry) =>
-  18 + Math.ceil(series.length / g.legendPerRow) * 16 + 8;
+  18 + Math.ceil(legendEntries(series).length / g.legendPerRow) * 16 + 8;
 
 const fmt = (v: number) =>
   v >= 1000 ? `${Math.round(v).toLocaleString('en-US')}` : v >= 10 ? v.toFixed(0) : v.toPrecision(2);
