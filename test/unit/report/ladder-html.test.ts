@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ladderHtml } from '../../../src/report/ladder-html.js';
 import { escapeXml, logBarChart, stackedBarChart } from '../../../src/report/svg-charts.js';
-import { sampleReport } from './report-fixture.js';
+import { cpu, sampleReport } from './report-fixture.js';
 
 test('escapeXml escapes the five XML specials', () => {
   assert.equal(escapeXml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
@@ -109,4 +109,22 @@ test('every chart has its numbers in a table; tables have captions and header sc
   assert.doesNotMatch(html, /<th>/, 'every header cell has a scope');
   assert.doesNotMatch(html, /<svg[^>]*\swidth="/, 'no fixed chart width: the viewBox and CSS size it');
   assert.match(html, /\.chart\{display:block;width:100%;height:auto\}/);
+});
+
+test('CPU roles share a colour and one legend entry per part of the stack (app-1, app-2: app processes)', () => {
+  const r = sampleReport();
+  r.runs[2]!.cpu = cpu({ 'app-1': 0.5, 'app-2': 0.4, nginx: 0.05, 'nginx-worker-1': 0.3, redis: 0.1 });
+  const html = ladderHtml(r);
+  const wide = html.split('<svg').find((x) => x.includes('CPU during the run') && x.includes('chart-wide'))!;
+  const legend = [...wide.matchAll(/class="legend">([^<]+)</g)].map((m) => m[1]);
+  assert.deepEqual(legend, ['app processes', 'nginx', 'redis', 'load generator', 'other processes']);
+  const fill = (role: string) =>
+    new RegExp(`class="seg cpu-\\d+" [^>]*fill="(#[0-9A-F]{6})"[^>]*><title>nginx — ${role}:`).exec(
+      wide,
+    )?.[1];
+  assert.equal(fill('app-1'), fill('app-2'));
+  assert.equal(fill('nginx'), fill('nginx-worker-1'));
+  assert.notEqual(fill('app-1'), fill('nginx'));
+  // The numbers table still has a column per role.
+  assert.match(html, /<th scope="col">app-2 \(cores\)<\/th>/);
 });
