@@ -1,3 +1,4 @@
+import { AssetRequests } from './asset-requests.js';
 import type { Clock } from './clock.js';
 import { CookieJar } from './cookie-jar.js';
 import { cssUrlsOnce, lastCssUrls } from './css-urls.js';
@@ -7,7 +8,7 @@ import type { ResolvedOptions } from './options.js';
 import { BROWSER_CONNECTIONS } from './options.js';
 import { PageAssets } from './page-assets.js';
 import type { Recorder } from './recorder.js';
-import { RequestCache, serializeRequest } from './request-builder.js';
+import { RequestCache } from './request-builder.js';
 import type {
   Connection,
   ConnectionSink,
@@ -58,9 +59,7 @@ export class VirtualUser implements ConnectionSink {
   private readonly assets = new PageAssets();
   private readonly slotBusy: boolean[] = new Array(BROWSER_CONNECTIONS).fill(false);
   private assetOutstanding = 0;
-  private readonly validators = new Map<string, string>();
-  private readonly assetBytes = new Map<string, Buffer>();
-  private assetCookie = '';
+  private readonly assetRequests: AssetRequests;
 
   constructor(
     private readonly ctx: UserContext,
@@ -72,6 +71,7 @@ export class VirtualUser implements ConnectionSink {
       ctx.rng,
       ctx.opts.page ? 'text/html' : '*/*',
     );
+    this.assetRequests = new AssetRequests(this.jar, ctx.opts.cache);
     // Spread virtual users over a URL list so that they do not all fetch the same line at once.
     this.next = id % ctx.opts.requests.length;
   }
@@ -118,12 +118,7 @@ export class VirtualUser implements ConnectionSink {
         this.pageArrived(x, res);
         break;
       default:
-        if (this.ctx.opts.cache && (res.etag !== null || res.lastModified !== null))
-          this.validators.set(
-            x.target,
-            (res.etag === null ? '' : `If-None-Match: ${res.etag}\r\n`) +
-              (res.lastModified === null ? '' : `If-Modified-Since: ${res.lastModified}\r\n`),
-          );
+        this.assetRequests.answered(x.target, res);
         if (x.keepBody) this.stylesheetArrived(x, res);
         this.assetDone(x);
     }
@@ -237,28 +232,11 @@ export class VirtualUser implements ConnectionSink {
       const origin = this.pageOrigin!;
       this.slotBusy[slot] = true;
       this.assetOutstanding += 1;
-      const x = exchange(this.assetRequest(origin, a.target), 'GET', CLS_ASSET, a.target, a.css, 0);
+      const x = exchange(this.assetRequests.build(origin, a.target), 'GET', CLS_ASSET, a.target, a.css, 0);
       x.slot = slot;
       x.intendedAt = this.ctx.clock.now();
       this.send(origin, x);
     }
-  }
-
-  /** Asset requests are cached per user while its cookies stay the same (at most 1,000 kept). */
-  private assetRequest(origin: Origin, target: string): Buffer {
-    const cookie = this.jar.headerLine();
-    if (this.ctx.opts.cache)
-      return serializeRequest('GET', origin.hostHeader, target, cookie + (this.validators.get(target) ?? ''));
-    if (cookie !== this.assetCookie || this.assetBytes.size >= 1000) {
-      this.assetBytes.clear();
-      this.assetCookie = cookie;
-    }
-    let bytes = this.assetBytes.get(target);
-    if (bytes === undefined) {
-      bytes = serializeRequest('GET', origin.hostHeader, target, cookie);
-      this.assetBytes.set(target, bytes);
-    }
-    return bytes;
   }
 
   private assetDone(x: Exchange): void {
