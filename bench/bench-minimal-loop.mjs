@@ -5,8 +5,11 @@
 // all the freed requests (the depth stays constant): against an nginx that coalesces pipelined
 // responses (tcp_nopush) that is ~1 read + 1 write per ~5 responses, ~3-4 µs per request; writing
 // each refill on its own (the previous version) kept 1 write per response: ~6 µs there.
+// An https:// URL runs the same loop over node:tls (certificate not verified: a calibration
+// against our own self-signed nginx, bench/https-vs-wrk.sh).
 // Usage: node bench/bench-minimal-loop.mjs URL CONNECTIONS PIPELINING SECONDS  (prints responses)
 import net from 'node:net';
+import tls from 'node:tls';
 
 const [url = 'http://127.0.0.1:8080/', conns = '50', depth = '1', secs = '5'] = process.argv.slice(2);
 const u = new URL(url);
@@ -17,7 +20,11 @@ const end = Date.now() + Number(secs) * 1000;
 let responses = 0;
 let open = Number(conns);
 for (let i = 0; i < Number(conns); i++) {
-  const s = net.connect({ port: Number(u.port || 80), host: u.hostname, noDelay: true });
+  const s =
+    u.protocol === 'https:'
+      ? tls.connect({ port: Number(u.port || 443), host: u.hostname, rejectUnauthorized: false })
+      : net.connect({ port: Number(u.port || 80), host: u.hostname, noDelay: true });
+  s.setNoDelay(true);
   let buf = null;
   s.on('data', (d) => {
     buf = buf ? Buffer.concat([buf, d]) : d;

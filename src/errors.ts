@@ -12,7 +12,7 @@ export const ERROR_CODES = {
     'Install the package named in the message (apt-get install <package>), or skip that stage.',
   E_PROCESS_EXITED: 'A process the stage started exited early; its log is named in the message.',
   E_START_TIMEOUT: 'A process the stage started did not begin listening in time; see its log.',
-  E_BAD_URL: 'Give an absolute http:// URL such as http://127.0.0.1:8080/ (https is not supported).',
+  E_BAD_URL: 'Give an absolute http:// or https:// URL such as http://127.0.0.1:8080/.',
   E_BAD_TEMPLATE: 'A URL template range is written {MIN..MAX} with integers, MIN <= MAX.',
   E_BAD_LIST_FILE:
     'Each line of a URL list file is: [METHOD] URL [BODY]; blank lines and # comments are ignored.',
@@ -48,6 +48,11 @@ export const ERROR_CODES = {
     'A query ran past statement_timeout: is the photos.user_id index present (`flickr-killr index status`)? Or raise the timeout.',
   E_DB_CONNECTIONS:
     "App processes × pool size exceed the server's max_connections: fewer processes, a smaller pool, or a larger max_connections.",
+  E_TLS:
+    "The https:// server's TLS handshake failed: for a self-signed test certificate pass --insecure; otherwise check the port speaks TLS and the certificate matches the host name.",
+  E_BAD_THRESHOLD:
+    "Write --expect as comma-separated METRIC<VALUE checks, e.g. 'p99<50ms,errors<0.1%,rate>1000' (see `flickr-killr bench --help`).",
+  E_BAD_REPORT: 'That file is not a flickr-killr ladder report.json (see schemas/ladder-report.schema.json).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -30,6 +30,8 @@ export interface BenchOptions {
   maxBodyBytes?: number;
   /** Seed of the URL-template random numbers (repeatable runs); default: random. */
   seed?: number;
+  /** https: accept a certificate that does not verify (self-signed), as `curl -k` does. */
+  insecure?: boolean;
 }
 
 export interface LatencySummary {
@@ -49,7 +51,18 @@ export interface BenchResultCore {
   startedAt: string;
   /** Measured seconds (warm-up excluded). */
   durationS: number;
-  totals: { requests: number; pageViews: number; bytes: number; errors: number };
+  totals: {
+    requests: number;
+    pageViews: number;
+    bytes: number;
+    errors: number;
+    /**
+     * Requests a reused keep-alive connection lost before any byte of their response (the server
+     * closed it as they went out), sent once more on a new connection as browsers do (RFC 9112
+     * §9.3.1; idempotent methods only). Not errors: counted here instead.
+     */
+    retriedOnStaleConnection: number;
+  };
   rates: { requestsPerS: number; pageViewsPerS: number; bytesPerS: number };
   latency: LatencySummary;
   /** Page load time (HTML + all its assets), browser mode only. */
@@ -57,7 +70,9 @@ export interface BenchResultCore {
   /** Per URL class: 'page' (the HTML document) and 'asset' (its subresources), or 'url' otherwise. */
   classes: Record<string, { requests: number; latency: LatencySummary }>;
   statusCodes: Record<string, number>;
-  /** refused, reset, timeout, malformed, ... */
+  /** https only: the TLS handshakes of the measured window (TCP connect excluded). */
+  tls?: { handshakes: number; resumed: number; handshake: LatencySummary };
+  /** refused, reset, timeout, malformed, tls, ... */
   errors: Record<string, number>;
   /** Mean of each Server-Timing metric the server sent, in ms, with how many responses carried it. */
   serverTiming: Record<string, { count: number; meanMs: number }>;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 
 /**
- * Time as the scheduler and recorder see it. Injected so that a "30 s" run finishes in
+ * Time as the engine and recorder see it. Injected so that a "30 s" run finishes in
  * milliseconds in a test with exact counts and percentiles (k6 tests its executors this way).
  */
 export interface Clock {
@@ -10,7 +10,7 @@ export interface Clock {
   /** Runs fn after ms milliseconds; returns a handle for cancel(). */
   setTimer(fn: () => void, ms: number): unknown;
   cancel(handle: unknown): void;
-  /** How late a timer may fire (µs): the open-loop scheduler sends that much early instead. */
+  /** How late a timer may fire (µs): the open-loop engine sends that much early instead. */
   readonly resolutionUs: number;
 }
 
@@ -36,7 +36,7 @@ interface Timer {
 export class FakeClock implements Clock {
   private t = 0;
 
-  /** resolutionUs > 0 makes the scheduler behave as on real, millisecond-granular timers. */
+  /** resolutionUs > 0 makes the engine behave as on real, millisecond-granular timers. */
   constructor(readonly resolutionUs = 0) {}
 
   private seq = 0;

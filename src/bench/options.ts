@@ -20,6 +20,7 @@ export interface ResolvedOptions {
   cache: boolean;
   maxBodyBytes: number;
   seed: number;
+  insecure: boolean;
 }
 
 const DEFAULT_DURATION_MS = 10_000;
@@ -91,5 +92,6 @@ export function resolveOptions(o: BenchOptions): ResolvedOptions {
     cache: o.cache === true,
     maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY,
     seed: o.seed ?? (Math.random() * 0xffff_ffff) >>> 0,
+    insecure: o.insecure === true,
   });
 }

@@ -1,7 +1,8 @@
-import { CLASS_NAMES, CLS_LOGIN, CLS_URL, type Exchange } from './connection.js';
 import { Histogram, type SerializedHistogram } from './histogram.js';
 import type { ParsedResponse } from './http-parser.js';
 import { parseServerTiming } from './server-timing.js';
+import type { Exchange } from './transport.js';
+import { CLASS_NAMES, CLS_LOGIN, CLS_URL } from './url-class.js';
 
 /**
  * Counts and histograms of one thread, with the warm-up excluded: a response counts only when its
@@ -18,6 +19,11 @@ export interface RecorderSnapshot {
   /** Responses and errors including warm-up and logins: the CPU-per-request denominator. */
   allResponses: number;
   logins: { ok: number; failed: number };
+  /** Requests a stale keep-alive connection lost, sent again on a new one (not errors). */
+  retriedOnStaleConnection: number;
+  /** https: TLS handshake times (µs, TCP connect excluded) and how many resumed a session. */
+  tlsHandshake: SerializedHistogram;
+  tlsResumed: number;
   statusCodes: Record<string, number>;
   errors: Record<string, number>;
   serverTiming: Record<string, { count: number; sumMs: number }>;
@@ -41,6 +47,9 @@ export class Recorder {
   allErrors = 0;
   loginsOk = 0;
   loginsFailed = 0;
+  retriedOnStale = 0;
+  tlsResumed = 0;
+  readonly tlsHandshake = new Histogram();
   readonly latency = new Histogram();
   readonly uncorrected = new Histogram();
   readonly pageLoad = new Histogram();
@@ -79,6 +88,16 @@ export class Recorder {
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
   }
 
+  retried(x: Exchange): void {
+    if (x.intendedAt >= this.measureFrom) this.retriedOnStale += 1;
+  }
+
+  handshake(us: number, resumed: boolean, now: number): void {
+    if (now < this.measureFrom) return;
+    this.tlsHandshake.record(us);
+    if (resumed) this.tlsResumed += 1;
+  }
+
   page(intendedAt: number, now: number, ok: boolean): void {
     if (intendedAt < this.measureFrom) return;
     if (!ok) {
@@ -103,6 +122,9 @@ export class Recorder {
       bytes: this.bytes,
       allResponses: this.allResponses + this.allErrors,
       logins: { ok: this.loginsOk, failed: this.loginsFailed },
+      retriedOnStaleConnection: this.retriedOnStale,
+      tlsHandshake: this.tlsHandshake.toJSON(),
+      tlsResumed: this.tlsResumed,
       statusCodes: statusCounts(this.status),
       errors: Object.fromEntries(this.errors),
       serverTiming: Object.fromEntries([...this.timing].map(([k, v]) => [k, { ...v }])),
@@ -130,12 +152,21 @@ function addCounts(a: Record<string, number>, b: Record<string, number>): Record
   return out;
 }
 
+function maxEach(a: number[], b: number[]): number[] {
+  return Array.from({ length: Math.max(a.length, b.length) }, (_, i) =>
+    Math.max(a[i] ?? Number.NEGATIVE_INFINITY, b[i] ?? Number.NEGATIVE_INFINITY),
+  );
+}
+
 function mergeHist(a: SerializedHistogram, b: SerializedHistogram): SerializedHistogram {
   return Histogram.fromJSON(a).merge(Histogram.fromJSON(b)).toJSON();
 }
 
-/** Exact merge of threads (or of runs): the window is the longest one, as threads run side by side. */
-export function mergeSnapshots(all: RecorderSnapshot[]): RecorderSnapshot {
+/**
+ * Exact merge of threads (or of runs). Threads run side by side: the window is the longest one;
+ * `sequential` runs (--repeat) follow each other: their windows add up.
+ */
+export function mergeSnapshots(all: RecorderSnapshot[], sequential = false): RecorderSnapshot {
   const [first, ...rest] = all;
   if (first === undefined) throw new RangeError('nothing to merge');
   let m: RecorderSnapshot = structuredClone(first);
@@ -148,13 +179,16 @@ export function mergeSnapshots(all: RecorderSnapshot[]): RecorderSnapshot {
     const classes = { ...m.classes };
     for (const [k, v] of Object.entries(s.classes)) classes[k] = classes[k] ? mergeHist(classes[k], v) : v;
     m = {
-      windowUs: Math.max(m.windowUs, s.windowUs),
+      windowUs: sequential ? m.windowUs + s.windowUs : Math.max(m.windowUs, s.windowUs),
       requests: m.requests + s.requests,
       pageViews: m.pageViews + s.pageViews,
       pageViewsFailed: m.pageViewsFailed + s.pageViewsFailed,
       bytes: m.bytes + s.bytes,
       allResponses: m.allResponses + s.allResponses,
       logins: { ok: m.logins.ok + s.logins.ok, failed: m.logins.failed + s.logins.failed },
+      retriedOnStaleConnection: m.retriedOnStaleConnection + s.retriedOnStaleConnection,
+      tlsHandshake: mergeHist(m.tlsHandshake, s.tlsHandshake),
+      tlsResumed: m.tlsResumed + s.tlsResumed,
       statusCodes: addCounts(m.statusCodes, s.statusCodes),
       errors: addCounts(m.errors, s.errors),
       serverTiming: timing,
@@ -162,8 +196,10 @@ export function mergeSnapshots(all: RecorderSnapshot[]): RecorderSnapshot {
       latencyUncorrected: mergeHist(m.latencyUncorrected, s.latencyUncorrected),
       pageLoad: mergeHist(m.pageLoad, s.pageLoad),
       classes,
-      elu: [...m.elu, ...s.elu],
-      threadCpu: [...m.threadCpu, ...s.threadCpu],
+      // Runs of one thread each after the other: the busiest run of each thread is what the
+      // generator's self-check must see.
+      elu: sequential ? maxEach(m.elu, s.elu) : [...m.elu, ...s.elu],
+      threadCpu: sequential ? maxEach(m.threadCpu, s.threadCpu) : [...m.threadCpu, ...s.threadCpu],
     };
   }
   return m;

@@ -4,6 +4,8 @@ import type { BenchResultCore, LatencySummary } from './api.js';
 import { Histogram, type SerializedHistogram } from './histogram.js';
 import type { ResolvedOptions } from './options.js';
 import type { RecorderSnapshot } from './recorder.js';
+import type { RepeatSummary } from './repeat.js';
+import type { ThresholdResult } from './thresholds.js';
 
 /**
  * The versioned result document (schemas/bench-result.schema.json): the summary the ladder reads
@@ -27,6 +29,7 @@ export interface BenchResult extends BenchResultCore {
     timeoutMs: number;
     login: boolean;
     cache: boolean;
+    insecure: boolean;
   };
   /** Open loop: latency from the actual send, i.e. without the coordinated-omission correction. */
   latencyUncorrected: LatencySummary;
@@ -38,7 +41,12 @@ export interface BenchResult extends BenchResultCore {
     latencyUncorrected: SerializedHistogram;
     pageLoad: SerializedHistogram;
     classes: Record<string, SerializedHistogram>;
+    tlsHandshake: SerializedHistogram;
   };
+  /** --expect: each check with the value measured (added by the CLI after the run). */
+  thresholds?: ThresholdResult[];
+  /** --repeat N: the spread of the headline figures and every run; the rest is all runs merged. */
+  repeat?: RepeatSummary;
   generator: BenchResultCore['generator'] & {
     /** Event-loop utilization of each thread (0..1). */
     elu: number[];
@@ -118,9 +126,16 @@ export function buildResult(s: RecorderSnapshot, o: ResolvedOptions, meta: RunMe
       timeoutMs: o.timeoutMs,
       login: o.login !== undefined,
       cache: o.cache,
+      insecure: o.insecure,
     },
     durationS: round(durationS, 6),
-    totals: { requests: s.requests, pageViews: s.pageViews, bytes: s.bytes, errors },
+    totals: {
+      requests: s.requests,
+      pageViews: s.pageViews,
+      bytes: s.bytes,
+      errors,
+      retriedOnStaleConnection: s.retriedOnStaleConnection,
+    },
     rates: { requestsPerS: per(s.requests), pageViewsPerS: per(s.pageViews), bytesPerS: per(s.bytes) },
     latency: h(s.latency),
     latencyUncorrected: h(s.latencyUncorrected),
@@ -129,6 +144,15 @@ export function buildResult(s: RecorderSnapshot, o: ResolvedOptions, meta: RunMe
     logins: s.logins,
     classes,
     statusCodes: s.statusCodes,
+    ...(o.requests.some((r) => r.url.origin.tls) || o.login?.url.origin.tls
+      ? {
+          tls: {
+            handshakes: s.tlsHandshake.count,
+            resumed: s.tlsResumed,
+            handshake: h(s.tlsHandshake),
+          },
+        }
+      : {}),
     errors: s.errors,
     serverTiming,
     histograms: {
@@ -136,6 +160,7 @@ export function buildResult(s: RecorderSnapshot, o: ResolvedOptions, meta: RunMe
       latencyUncorrected: s.latencyUncorrected,
       pageLoad: s.pageLoad,
       classes: s.classes,
+      tlsHandshake: s.tlsHandshake,
     },
     generator: {
       threads: o.threads,
@@ -162,6 +187,10 @@ export function snapshotOf(r: BenchResult): RecorderSnapshot {
     bytes: r.totals.bytes,
     allResponses: r.generator.allResponses,
     logins: r.logins,
+    // Results written before these existed (0.1.0 without HTTPS and retries) read as none.
+    retriedOnStaleConnection: r.totals.retriedOnStaleConnection ?? 0,
+    tlsHandshake: r.histograms.tlsHandshake ?? new Histogram().toJSON(),
+    tlsResumed: r.tls?.resumed ?? 0,
     statusCodes: r.statusCodes,
     errors: r.errors,
     serverTiming: Object.fromEntries(

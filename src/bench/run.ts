@@ -1,14 +1,16 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { connect as tlsConnect } from 'node:tls';
 import { Worker } from 'node:worker_threads';
 import { FkError } from '../errors.js';
 import type { BenchOptions } from './api.js';
+import type { EngineSpec } from './engine.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import { mergeSnapshots, type RecorderSnapshot } from './recorder.js';
 import { type BenchResult, buildResult } from './result.js';
-import type { EngineSpec } from './scheduler.js';
 import { runThread } from './thread.js';
+import { describeTlsError, isTlsError, tlsConnectOptions } from './tls.js';
 import type { Origin } from './url-template.js';
 
 export interface BenchHooks {
@@ -140,7 +142,11 @@ function startWorker(
   };
 }
 
-/** Fails fast with E_UNREACHABLE rather than a run full of 'refused' errors. */
+/**
+ * Fails fast with E_UNREACHABLE (nothing listens) or E_TLS (an https:// origin whose handshake
+ * fails: a certificate this machine cannot verify, plain HTTP on that port) rather than a run
+ * full of 'refused' or 'tls' errors.
+ */
 async function checkReachable(o: ResolvedOptions): Promise<void> {
   const origins = new Map<string, Origin>();
   for (const r of [...o.requests, ...(o.login ? [o.login] : [])]) origins.set(r.url.origin.key, r.url.origin);
@@ -149,14 +155,29 @@ async function checkReachable(o: ResolvedOptions): Promise<void> {
     [...origins.values()].map(
       (origin) =>
         new Promise<void>((resolve, reject) => {
-          const sock = connect({ host: origin.host, port: origin.port });
-          const fail = (why: string) => {
+          const sock: Socket = origin.tls
+            ? tlsConnect(tlsConnectOptions(origin, o.insecure, undefined))
+            : connect({ host: origin.host, port: origin.port });
+          const fail = (e: FkError) => {
             sock.destroy();
-            reject(new FkError('E_UNREACHABLE', `cannot connect to ${origin.key}: ${why}`));
+            reject(e);
           };
-          sock.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs} ms`));
-          sock.once('error', (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
-          sock.once('connect', () => {
+          sock.setTimeout(timeoutMs, () =>
+            fail(
+              new FkError(
+                'E_UNREACHABLE',
+                `cannot connect to ${origin.key}: no answer within ${timeoutMs} ms`,
+              ),
+            ),
+          );
+          sock.once('error', (e: NodeJS.ErrnoException) =>
+            fail(
+              isTlsError(e)
+                ? new FkError('E_TLS', describeTlsError(e, origin.key))
+                : new FkError('E_UNREACHABLE', `cannot connect to ${origin.key}: ${e.code ?? e.message}`),
+            ),
+          );
+          sock.once(origin.tls ? 'secureConnect' : 'connect', () => {
             sock.destroy();
             resolve();
           });

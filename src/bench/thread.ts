@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { clockTicksPerSecond, threadCpuTicks } from '../proc/stat.js';
 import { realClock } from './clock.js';
-import { tcpTransport } from './connection.js';
+import { type EngineHooks, type EngineSpec, runEngine } from './engine.js';
 import type { RecorderSnapshot } from './recorder.js';
-import { type EngineHooks, type EngineSpec, runEngine } from './scheduler.js';
+import { tcpTransport } from './tcp-transport.js';
 
 /**
  * Runs one thread's engine on real time and real sockets, and measures how busy this thread's
@@ -19,7 +19,12 @@ export function runThread(
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = threadCpuTicks();
   const t0 = performance.now();
-  const engine = runEngine(spec, realClock, tcpTransport(realClock, o.maxBodyBytes, o.cache), hooks);
+  const transport = tcpTransport(realClock, {
+    maxBodyBytes: o.maxBodyBytes,
+    validators: o.cache,
+    insecure: o.insecure,
+  });
+  const engine = runEngine(spec, realClock, transport, hooks);
   const done = engine.done.then((snapshot) => {
     snapshot.elu = [performance.eventLoopUtilization(elu0).utilization];
     const cpu1 = threadCpuTicks();

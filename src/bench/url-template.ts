@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { FkError } from '../errors.js';
 
 /**
@@ -9,8 +10,12 @@ export interface Origin {
   port: number;
   /** The Host header value (host[:port] as written). */
   hostHeader: string;
-  /** `http://host:port`, the key of same-origin checks and connection pools. */
+  /** `http://host[:port]` or `https://…`, the key of same-origin checks and connection pools. */
   key: string;
+  /** https: TLS over the connection. */
+  tls: boolean;
+  /** TLS SNI: the host name, undefined for an IP literal (RFC 6066 §3 allows names only). */
+  servername: string | undefined;
 }
 
 export type PathPart = string | { min: number; max: number };
@@ -28,13 +33,18 @@ export interface UrlTemplate {
 const RANGE = /\{(-?\d+)\.\.(-?\d+)\}/g;
 
 function parseOrigin(url: URL, text: string): Origin {
-  if (url.protocol !== 'http:')
-    throw new FkError('E_BAD_URL', `'${text}' is not an http:// URL (${url.protocol} is not supported)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new FkError(
+      'E_BAD_URL',
+      `'${text}' is not an http:// or https:// URL (${url.protocol} is not supported)`,
+    );
   if (url.hostname === '') throw new FkError('E_BAD_URL', `'${text}' has no host`);
-  const port = url.port === '' ? 80 : Number(url.port);
+  const tls = url.protocol === 'https:';
+  const port = url.port === '' ? (tls ? 443 : 80) : Number(url.port);
   // URL keeps IPv6 literals bracketed; net.connect wants them bare.
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  return { host, port, hostHeader: url.host, key: `http://${url.host}` };
+  const servername = tls && isIP(host) === 0 ? host : undefined;
+  return { host, port, hostHeader: url.host, key: `${url.protocol}//${url.host}`, tls, servername };
 }
 
 export function parseUrlTemplate(text: string): UrlTemplate {

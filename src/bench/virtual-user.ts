@@ -1,25 +1,26 @@
+import { AssetRequests } from './asset-requests.js';
 import type { Clock } from './clock.js';
-import {
-  CLS_ASSET,
-  CLS_LOGIN,
-  CLS_PAGE,
-  CLS_URL,
-  type Connection,
-  type ConnectionSink,
-  type ErrorKind,
-  type Exchange,
-  type Transport,
-} from './connection.js';
 import { CookieJar } from './cookie-jar.js';
-import { extractAssets } from './extract-assets.js';
+import { cssUrlsOnce, lastCssUrls } from './css-urls.js';
+import { extractPageAssets } from './extract-assets.js';
 import type { ParsedResponse } from './http-parser.js';
 import type { ResolvedOptions } from './options.js';
 import { BROWSER_CONNECTIONS } from './options.js';
+import { PageAssets } from './page-assets.js';
 import type { Recorder } from './recorder.js';
-import { RequestCache, serializeRequest } from './request-builder.js';
+import { RequestCache } from './request-builder.js';
+import type {
+  Connection,
+  ConnectionSink,
+  ErrorKind,
+  Exchange,
+  TlsSessionSlot,
+  Transport,
+} from './transport.js';
+import { CLS_ASSET, CLS_LOGIN, CLS_PAGE, CLS_URL } from './url-class.js';
 import type { Origin, Rng } from './url-template.js';
 
-/** What a virtual user needs from the scheduler that drives it. */
+/** What a virtual user needs from the engine that drives it. */
 export interface UserContext {
   readonly opts: ResolvedOptions;
   readonly clock: Clock;
@@ -32,15 +33,22 @@ export interface UserContext {
   loginDone(vu: VirtualUser): void;
 }
 
+/** RFC 9110 §9.2.2: the methods a client may send again without changing what the server did. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
 /**
- * One simulated browser: its own cookie jar and keep-alive connections. Without --page a unit is one
- * request (up to -p of them pipelined on one connection); with --page a unit is a page view: the
- * HTML, then every same-origin asset over up to 6 connections, like a browser with an empty cache
- * (the talk's benchmarker loaded everything every time; --cache revalidates instead).
+ * One simulated browser: its own cookie jar, keep-alive connections and TLS sessions. Without
+ * --page a unit is one request (up to -p of them pipelined on one connection); with --page a unit
+ * is a page view: the HTML, then every same-origin asset it names — and what its stylesheets name
+ * — over up to 6 connections, like a browser with an empty cache (the talk's benchmarker loaded
+ * everything every time; --cache revalidates instead). A request a stale keep-alive connection
+ * lost is sent once more on a new connection, as browsers do (RFC 9112 §9.3.1), and counted apart.
  */
 export class VirtualUser implements ConnectionSink {
   readonly jar = new CookieJar();
   private readonly conns = new Map<string, (Connection | undefined)[]>();
+  private readonly origins = new Map<string, Origin>();
+  private readonly tlsSessions = new Map<string, TlsSessionSlot>();
   private readonly requests: RequestCache;
   private next = 0;
   // Browser-mode page view in progress.
@@ -48,12 +56,10 @@ export class VirtualUser implements ConnectionSink {
   private pageIntended = 0;
   private pageFailed = false;
   private backoff = false;
-  private assets: string[] = [];
-  private assetNext = 0;
+  private readonly assets = new PageAssets();
+  private readonly slotBusy: boolean[] = new Array(BROWSER_CONNECTIONS).fill(false);
   private assetOutstanding = 0;
-  private readonly validators = new Map<string, string>();
-  private readonly assetBytes = new Map<string, Buffer>();
-  private assetCookie = '';
+  private readonly assetRequests: AssetRequests;
 
   constructor(
     private readonly ctx: UserContext,
@@ -65,6 +71,7 @@ export class VirtualUser implements ConnectionSink {
       ctx.rng,
       ctx.opts.page ? 'text/html' : '*/*',
     );
+    this.assetRequests = new AssetRequests(this.jar, ctx.opts.cache);
     // Spread virtual users over a URL list so that they do not all fetch the same line at once.
     this.next = id % ctx.opts.requests.length;
   }
@@ -73,16 +80,8 @@ export class VirtualUser implements ConnectionSink {
     const def = this.ctx.opts.login!;
     const cache = new RequestCache([def], this.jar, this.ctx.rng, '*/*');
     const bytes = cache.build(0);
-    this.send(
-      def.url.origin,
-      0,
-      bytes,
-      CLS_LOGIN,
-      cache.target,
-      def.method === 'HEAD',
-      false,
-      this.ctx.clock.now(),
-    );
+    const x = exchange(bytes, def.method, CLS_LOGIN, cache.target, false, this.ctx.clock.now());
+    this.send(def.url.origin, x);
   }
 
   /** Starts one unit of work due at `intendedAt`. */
@@ -93,14 +92,14 @@ export class VirtualUser implements ConnectionSink {
     const bytes = this.requests.build(i);
     const target = this.requests.target;
     if (!this.ctx.opts.page) {
-      this.send(def.url.origin, 0, bytes, CLS_URL, target, def.method === 'HEAD', false, intendedAt);
+      this.send(def.url.origin, exchange(bytes, def.method, CLS_URL, target, false, intendedAt));
       return;
     }
     this.pageOrigin = def.url.origin;
     this.pageIntended = intendedAt;
     this.pageFailed = false;
     this.backoff = false;
-    this.send(def.url.origin, 0, bytes, CLS_PAGE, target, false, true, intendedAt);
+    this.send(def.url.origin, exchange(bytes, 'GET', CLS_PAGE, target, true, intendedAt));
   }
 
   onResponse(_conn: Connection, x: Exchange, res: ParsedResponse, at?: number): void {
@@ -119,25 +118,32 @@ export class VirtualUser implements ConnectionSink {
         this.pageArrived(x, res);
         break;
       default:
-        if (this.ctx.opts.cache && (res.etag !== null || res.lastModified !== null))
-          this.validators.set(
-            x.target,
-            (res.etag === null ? '' : `If-None-Match: ${res.etag}\r\n`) +
-              (res.lastModified === null ? '' : `If-Modified-Since: ${res.lastModified}\r\n`),
-          );
+        this.assetRequests.answered(x.target, res);
+        if (x.keepBody) this.stylesheetArrived(x, res);
         this.assetDone(x);
     }
   }
 
-  onClose(conn: Connection, kind: ErrorKind | null, lost: Exchange[]): void {
-    for (const list of this.conns.values()) {
+  onClose(conn: Connection, kind: ErrorKind | null, lost: Exchange[], stale: boolean): void {
+    let origin: Origin | undefined;
+    for (const [key, list] of this.conns) {
       const k = list.indexOf(conn);
-      if (k >= 0) list[k] = undefined;
+      if (k >= 0) {
+        list[k] = undefined;
+        origin = this.origins.get(key);
+      }
     }
     if (this.ctx.stopped) return;
-    if (kind !== null && lost.length === 0) this.ctx.recorder.error(null, kind);
+    // An idle keep-alive connection the server closed (or reset) lost nothing: not an error.
+    if (kind !== null && lost.length === 0 && !stale) this.ctx.recorder.error(null, kind);
     const refused = kind === 'refused' || kind === 'connect';
     for (const x of lost) {
+      if (stale && x.idempotent && !x.retried && origin !== undefined) {
+        x.retried = true;
+        this.ctx.recorder.retried(x);
+        this.send(origin, x);
+        continue;
+      }
       this.ctx.recorder.error(x, kind ?? 'closed');
       if (x.cls === CLS_URL) this.ctx.unitDone(this, refused);
       else if (x.cls === CLS_LOGIN) this.ctx.loginDone(this);
@@ -148,6 +154,10 @@ export class VirtualUser implements ConnectionSink {
         else this.assetDone(x);
       }
     }
+  }
+
+  onHandshake(us: number, resumed: boolean): void {
+    if (!this.ctx.stopped) this.ctx.recorder.handshake(us, resumed, this.ctx.clock.now());
   }
 
   /** Fails connections whose oldest request was sent before `limit` (the per-request --timeout). */
@@ -164,75 +174,102 @@ export class VirtualUser implements ConnectionSink {
     for (const list of this.conns.values()) for (const c of list) c?.fail(null);
   }
 
-  private send(
-    origin: Origin,
-    slot: number,
-    bytes: Buffer,
-    cls: number,
-    target: string,
-    head: boolean,
-    keepBody: boolean,
-    intendedAt: number,
-  ): void {
+  /** Sends on connection `x.slot` to `origin`, opening it (again) when there is none usable. */
+  private send(origin: Origin, x: Exchange): void {
     let list = this.conns.get(origin.key);
     if (list === undefined) {
       list = [];
       this.conns.set(origin.key, list);
+      this.origins.set(origin.key, origin);
     }
-    let conn = list[slot];
+    let conn = list[x.slot];
     if (conn === undefined || !conn.usable) {
-      conn = this.ctx.transport.open(origin, this);
-      list[slot] = conn;
+      let tls: TlsSessionSlot | undefined;
+      if (origin.tls) {
+        tls = this.tlsSessions.get(origin.key);
+        if (tls === undefined) {
+          tls = { session: undefined };
+          this.tlsSessions.set(origin.key, tls);
+        }
+      }
+      conn = this.ctx.transport.open(origin, this, tls);
+      list[x.slot] = conn;
     }
-    conn.send({ bytes, head, keepBody, cls, slot, target, intendedAt, sentAt: 0 });
+    conn.send(x);
   }
 
   private pageArrived(x: Exchange, res: ParsedResponse): void {
     const origin = this.pageOrigin!;
-    this.assets = [];
-    if (res.status >= 200 && res.status < 300 && res.body !== null && res.body.length > 0)
-      this.assets = extractAssets(Buffer.concat(res.body).toString('utf8'), origin.key + x.target);
-    this.assetNext = 0;
+    this.assets.reset(
+      res.status >= 200 && res.status < 300 && res.body !== null && res.body.length > 0
+        ? extractPageAssets(Buffer.concat(res.body).toString('utf8'), origin.key + x.target)
+        : [],
+    );
     this.assetOutstanding = 0;
-    const parallel = Math.min(BROWSER_CONNECTIONS, this.assets.length);
-    for (let slot = 0; slot < parallel; slot++) this.sendAsset(slot);
-    if (parallel === 0) this.finishPage();
+    this.slotBusy.fill(false);
+    this.pump();
+    if (this.assetOutstanding === 0) this.finishPage();
   }
 
-  private sendAsset(slot: number): boolean {
-    if (this.assetNext >= this.assets.length) return false;
-    const target = this.assets[this.assetNext++]!;
-    const origin = this.pageOrigin!;
-    const bytes = this.assetRequest(origin, target);
-    this.assetOutstanding += 1;
-    this.send(origin, slot, bytes, CLS_ASSET, target, false, false, this.ctx.clock.now());
-    return true;
+  /**
+   * A stylesheet's url()s and @imports join the page view's queue (the same asset once per view).
+   * A 304 has no body: the references are those of its last full response, as a browser's cache
+   * keeps the parsed sheet.
+   */
+  private stylesheetArrived(x: Exchange, res: ParsedResponse): void {
+    const url = this.pageOrigin!.key + x.target;
+    if (res.status >= 200 && res.status < 300 && res.body !== null)
+      this.assets.add(cssUrlsOnce(Buffer.concat(res.body).toString('utf8'), url));
+    else if (res.status === 304) this.assets.add(lastCssUrls(url));
   }
 
-  /** Asset requests are cached per user while its cookies stay the same (at most 1,000 kept). */
-  private assetRequest(origin: Origin, target: string): Buffer {
-    const cookie = this.jar.headerLine();
-    if (this.ctx.opts.cache)
-      return serializeRequest('GET', origin.hostHeader, target, cookie + (this.validators.get(target) ?? ''));
-    if (cookie !== this.assetCookie || this.assetBytes.size >= 1000) {
-      this.assetBytes.clear();
-      this.assetCookie = cookie;
+  /** Every idle connection of the view takes the next queued asset. */
+  private pump(): void {
+    for (let slot = 0; slot < BROWSER_CONNECTIONS; slot++) {
+      if (this.slotBusy[slot]) continue;
+      const a = this.assets.take();
+      if (a === undefined) return;
+      const origin = this.pageOrigin!;
+      this.slotBusy[slot] = true;
+      this.assetOutstanding += 1;
+      const x = exchange(this.assetRequests.build(origin, a.target), 'GET', CLS_ASSET, a.target, a.css, 0);
+      x.slot = slot;
+      x.intendedAt = this.ctx.clock.now();
+      this.send(origin, x);
     }
-    let bytes = this.assetBytes.get(target);
-    if (bytes === undefined) {
-      bytes = serializeRequest('GET', origin.hostHeader, target, cookie);
-      this.assetBytes.set(target, bytes);
-    }
-    return bytes;
   }
 
   private assetDone(x: Exchange): void {
     this.assetOutstanding -= 1;
-    if (!this.sendAsset(x.slot) && this.assetOutstanding === 0) this.finishPage();
+    this.slotBusy[x.slot] = false;
+    this.pump();
+    if (this.assetOutstanding === 0) this.finishPage();
   }
 
   private finishPage(): void {
     this.ctx.recorder.page(this.pageIntended, this.ctx.clock.now(), !this.pageFailed);
     this.ctx.unitDone(this, this.backoff);
   }
+}
+
+function exchange(
+  bytes: Buffer,
+  method: string,
+  cls: number,
+  target: string,
+  keepBody: boolean,
+  intendedAt: number,
+): Exchange {
+  return {
+    bytes,
+    head: method === 'HEAD',
+    idempotent: IDEMPOTENT.has(method),
+    retried: false,
+    keepBody,
+    cls,
+    slot: 0,
+    target,
+    intendedAt,
+    sentAt: 0,
+  };
 }

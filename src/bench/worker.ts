@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EngineSpec } from './scheduler.js';
+import type { EngineSpec } from './engine.js';
 import { runThread } from './thread.js';
 
 /**

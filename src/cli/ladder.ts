@@ -5,6 +5,7 @@ import { timestampedDir } from '../ladder/write-report.js';
 import { parseDbTarget } from '../store/db-target.js';
 import { durationOption, intOption, parse } from './args.js';
 import type { Command, Io } from './io.js';
+import { COMPARE_USAGE, runLadderCompare } from './ladder-compare.js';
 
 const USAGE = `flickr-killr ladder [--quick] [--stages a,b,c] [--duration 20s] [--warmup 3s]
                     [--connections N] [--workers N] [--db PATH] [--users N] [--out DIR]
@@ -83,6 +84,7 @@ export async function runLadderCommand(args: string[], io: Io): Promise<number> 
 }
 
 export const command: Command = {
-  usage: USAGE,
-  run: runLadderCommand,
+  usage: `${USAGE}\n\n${COMPARE_USAGE}`,
+  run: (args, io) =>
+    args[0] === 'compare' ? runLadderCompare(args.slice(1), io) : runLadderCommand(args, io),
 };

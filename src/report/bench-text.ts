@@ -1,5 +1,6 @@
 import type { LatencySummary } from '../bench/api.js';
 import type { BenchResult } from '../bench/result.js';
+import type { ThresholdResult } from '../bench/thresholds.js';
 import { formatRate } from './format.js';
 
 /** Rendering only: a bench result in, text out (the CLI prints it; the ladder may quote it). */
@@ -59,6 +60,15 @@ export function renderSummary(r: BenchResult): string {
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ');
   out.push(`  errors        ${errors === '' ? 'none' : errors}`);
+  const retried = r.totals.retriedOnStaleConnection ?? 0;
+  if (retried > 0)
+    out.push(
+      `  retried       ${retried} request(s) lost by a stale keep-alive connection, sent again on a new one (not errors)`,
+    );
+  if (r.tls)
+    out.push(
+      `  TLS           ${r.tls.handshakes} handshake(s), ${r.tls.resumed} resumed; handshake p50 ${formatUs(r.tls.handshake.p50)}, p99 ${formatUs(r.tls.handshake.p99)}`,
+    );
   const timing = Object.entries(r.serverTiming);
   if (timing.length > 0)
     out.push(
@@ -70,6 +80,54 @@ export function renderSummary(r: BenchResult): string {
   );
   for (const w of g.warnings) out.push(`  WARNING: ${w}`);
   return `${out.join('\n')}\n`;
+}
+
+/** A threshold's value in its own unit: 12.3ms, 0.25%, 3, 1,234/s. */
+function thresholdValue(v: number, unit: ThresholdResult['unit']): string {
+  if (unit === 'us') return formatUs(v);
+  if (unit === '%') return `${v < 0.01 && v > 0 ? v.toPrecision(2) : v.toFixed(2)}%`;
+  if (unit === '/s') return `${formatRate(v)}/s`;
+  return String(v);
+}
+
+/** One line per --expect check, pass or FAIL, with what was measured. */
+export function renderThresholds(results: ThresholdResult[]): string {
+  const w = Math.max(...results.map((t) => t.threshold.length));
+  const lines = results.map(
+    (t) =>
+      `  ${t.ok ? 'pass' : 'FAIL'}  ${t.threshold.padEnd(w)}  measured ${t.actual === null ? 'nothing (no such requests in the run)' : thresholdValue(t.actual, t.unit)}`,
+  );
+  const failed = results.filter((t) => !t.ok).length;
+  return `\n  thresholds (--expect): ${failed === 0 ? 'all passed' : `${failed} of ${results.length} failed`}\n${lines.join('\n')}\n`;
+}
+
+/** One line per finished run of --repeat (on stderr while the next one runs). */
+export function renderRunLine(i: number, n: number, r: BenchResult): string {
+  const rate = r.pageLoad
+    ? `${formatRate(r.rates.pageViewsPerS)} page views/s`
+    : `${formatRate(r.rates.requestsPerS)} req/s`;
+  return `  run ${i + 1}/${n}: ${rate}, p50 ${formatUs(r.latency.p50)}, p99 ${formatUs(r.latency.p99)}, ${r.totals.errors} errors`;
+}
+
+const FIGURE_NAMES: Record<string, [string, (v: number) => string]> = {
+  requestsPerS: ['requests/s', formatRate],
+  pageViewsPerS: ['page views/s', formatRate],
+  latencyP50: ['latency p50', formatUs],
+  latencyP99: ['latency p99', formatUs],
+  pageLoadP50: ['page load p50', formatUs],
+  pageLoadP99: ['page load p99', formatUs],
+  errors: ['errors', String],
+};
+
+/** --repeat: each headline figure as median (min–max) over the runs. */
+export function renderRepeat(r: BenchResult): string {
+  const rep = r.repeat!;
+  const out = [`  over ${rep.count} runs        median      min – max`];
+  for (const [k, s] of Object.entries(rep.figures)) {
+    const [name, fmt] = FIGURE_NAMES[k] ?? [k, String];
+    out.push(`  ${name.padEnd(16)}${fmt(s.median).padStart(10)}   ${fmt(s.min)} – ${fmt(s.max)}`);
+  }
+  return `\n${out.join('\n')}\n  (the figures above are all ${rep.count} runs merged)\n`;
 }
 
 function change(a: number, b: number): string {
@@ -94,6 +152,9 @@ export function renderCompare(a: BenchResult, b: BenchResult, nameA: string, nam
   num('errors', a.totals.errors, b.totals.errors, String);
   const kinds = new Set([...Object.keys(a.errors), ...Object.keys(b.errors)]);
   for (const k of kinds) num(`  ${k}`, a.errors[k] ?? 0, b.errors[k] ?? 0, String);
+  const ra = a.totals.retriedOnStaleConnection ?? 0;
+  const rb = b.totals.retriedOnStaleConnection ?? 0;
+  if (ra > 0 || rb > 0) num('retried (stale keep-alive)', ra, rb, String);
   num('CPU µs/request', a.generator.cpuPerRequestUs, b.generator.cpuPerRequestUs, (n) => n.toFixed(1));
   const w = [
     Math.max(...rows.map((r) => r[0].length), 6),

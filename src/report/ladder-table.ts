@@ -72,13 +72,14 @@ function row(r: StageRunReport): string[] {
   return [...figureCells(r), r.diagnosis?.bottleneck ?? ''];
 }
 
-export function renderTable(rows: string[][]): string {
+/** Columns padded to their widest cell; those in `right` (numbers) right-aligned. */
+export function renderTable(rows: string[][], right: ReadonlySet<number> = RIGHT): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? '')].length)));
   const line = (r: string[]) =>
     r
       .map((cell, c) => {
         const pad = widths[c]! - [...cell].length;
-        return RIGHT.has(c) ? ' '.repeat(pad) + cell : cell + ' '.repeat(pad);
+        return right.has(c) ? ' '.repeat(pad) + cell : cell + ' '.repeat(pad);
       })
       .join('  ')
       .trimEnd();

@@ -33,8 +33,11 @@ const LAB_NEEDS: Prerequisite[] = [
   { binary: 'rsync', debianPackage: 'rsync' },
 ];
 
-/** Tests also look at the HTML report in a real browser. */
-const TEST_ONLY: Prerequisite[] = [{ binary: 'chromium', debianPackage: 'chromium' }];
+/** Tests also look at the HTML report in a real browser, and make self-signed certificates for HTTPS. */
+const TEST_ONLY: Prerequisite[] = [
+  { binary: 'chromium', debianPackage: 'chromium' },
+  { binary: 'openssl', debianPackage: 'openssl' },
+];
 
 export function prerequisitesFor(purposes: readonly Purpose[]): Prerequisite[] {
   const all: Prerequisite[] = [];

@@ -10,7 +10,7 @@ import { startService } from '../../src/daemons/supervisor.js';
 import type { BenchFn } from '../../src/ladder/types.js';
 import type { CheckedStage } from '../../src/stages/registry.js';
 import type { StageOptions } from '../../src/stages/stage.js';
-import { benchCore } from '../unit/report/report-fixture.js';
+import { benchCore } from './report-fixture.js';
 
 const SERVER = `
 const http = require('node:http');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -292,11 +292,164 @@ test('compiled CLI: two worker threads from dist/ (build first), JSON result on 
   assert.ok(r.generator.firstRequestMs < 300, `first request after ${r.generator.firstRequestMs} ms`);
 });
 
-test('CLI: an aborted run (Ctrl-C) stops early and still prints the summary', async () => {
+test('CLI: an aborted run (Ctrl-C) stops early, prints the summary, exits 130, writes no --json', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fk-bench-abort-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'r.json');
+  writeFileSync(out, 'previous result\n');
   const controller = new AbortController();
   const io = { ...fakeIo(), signal: controller.signal };
   setTimeout(() => controller.abort(), 300);
-  const code = await runCli(['bench', '-c', '2', '-t', '1', '-d', '60s', `${base}/fixed`], io);
-  assert.equal(code, 0);
+  const code = await runCli(['bench', '-c', '2', '-t', '1', '-d', '60s', '--json', out, `${base}/fixed`], io);
+  assert.equal(code, 130);
   assert.match(io.out.join(''), /requests\/s/);
+  assert.equal(
+    readFileSync(out, 'utf8'),
+    'previous result\n',
+    'an interrupted run leaves the file as it was',
+  );
+  assert.deepEqual(readdirSync(dir), ['r.json'], 'no temp file left behind');
+});
+
+test('CLI: --json - puts the JSON document alone on stdout, the summary on stderr', async () => {
+  const io = fakeIo();
+  assert.equal(
+    await runCli(['bench', '-c', '2', '-t', '1', '-n', '10', '--json', '-', `${base}/fixed`], io),
+    0,
+  );
+  const doc = JSON.parse(io.out.join(''));
+  assert.equal(doc.totals.requests, 10);
+  assert.match(io.err.join(''), /requests\/s/);
+});
+
+test('CLI: --json FILE replaces the file only once a run completed; a failed start keeps it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fk-bench-json-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'r.json');
+  writeFileSync(out, 'previous result\n');
+  const port = await freePort();
+  const io = fakeIo();
+  assert.equal(await runCli(['bench', '-n', '5', '--json', out, `http://127.0.0.1:${port}/`], io), 1);
+  assert.match(io.err.join(''), /\[E_UNREACHABLE\]/);
+  assert.equal(readFileSync(out, 'utf8'), 'previous result\n');
+  assert.deepEqual(readdirSync(dir), ['r.json']);
+  assert.equal(
+    await runCli(['bench', '-c', '1', '-t', '1', '-n', '5', '--json', out, `${base}/fixed`], fakeIo()),
+    0,
+  );
+  assert.equal(JSON.parse(readFileSync(out, 'utf8')).totals.requests, 5);
+  assert.deepEqual(readdirSync(dir), ['r.json']);
+});
+
+test('CLI: --expect prints each check with its value; one failing exits 99, the JSON carries them', async () => {
+  const io = fakeIo();
+  const code = await runCli(
+    [
+      'bench',
+      '-c',
+      '2',
+      '-t',
+      '1',
+      '-n',
+      '20',
+      '--expect',
+      'p99<10s, errors<0.1%, rate>1e9',
+      '--json',
+      '-',
+      `${base}/fixed`,
+    ],
+    io,
+  );
+  assert.equal(code, 1, 'rate>1e9 is not a number this grammar takes');
+  assert.match(io.err.join(''), /\[E_BAD_THRESHOLD\]/);
+  const io2 = fakeIo();
+  const code2 = await runCli(
+    [
+      'bench',
+      '-c',
+      '2',
+      '-t',
+      '1',
+      '-n',
+      '20',
+      '--expect',
+      'p99<10s, errors<0.1%, rate>1000000000',
+      '--json',
+      '-',
+      `${base}/fixed`,
+    ],
+    io2,
+  );
+  assert.equal(code2, 99);
+  const doc = JSON.parse(io2.out.join(''));
+  assert.deepEqual(
+    doc.thresholds.map((x: { threshold: string; ok: boolean }) => [x.threshold, x.ok]),
+    [
+      ['p99<10s', true],
+      ['errors<0.1%', true],
+      ['rate>1000000000', false],
+    ],
+  );
+  assert.match(io2.err.join(''), /pass {2}p99<10s +measured [\d.]+ms/);
+  assert.match(io2.err.join(''), /FAIL {2}rate>1000000000 +measured [\d,.]+\/s/);
+  const io3 = fakeIo();
+  assert.equal(
+    await runCli(['bench', '-c', '1', '-t', '1', '-n', '5', '--expect', 'page.p99<1s', `${base}/fixed`], io3),
+    1,
+  );
+  assert.match(io3.err.join(''), /class 'page' needs --page \[E_BAD_THRESHOLD\]/);
+});
+
+test('CLI: a run where every request failed exits 98 and says so', async () => {
+  const io = fakeIo();
+  assert.equal(await runCli(['bench', '-c', '1', '-t', '1', '-n', '5', `${base}/reset`], io), 98);
+  assert.match(io.err.join(''), /every request failed \(5 of 5\)/);
+  const io2 = fakeIo();
+  assert.equal(
+    await runCli(['bench', '-c', '1', '-t', '1', '-n', '5', `${base}/missing`], io2),
+    98,
+    'all 404',
+  );
+});
+
+test('CLI: --repeat 3 reports median and min-max; the JSON holds every run and the merge', async () => {
+  const io = fakeIo();
+  const code = await runCli(
+    [
+      'bench',
+      '-c',
+      '2',
+      '-t',
+      '1',
+      '-n',
+      '20',
+      '--repeat',
+      '3',
+      '--expect',
+      'p99<10s',
+      '--json',
+      '-',
+      `${base}/fixed`,
+    ],
+    io,
+  );
+  assert.equal(code, 0, io.err.join(''));
+  const doc = JSON.parse(io.out.join(''));
+  assert.equal(doc.repeat.count, 3);
+  assert.equal(doc.repeat.runs.length, 3);
+  assert.equal(doc.totals.requests, 60, 'the top level is all runs merged');
+  const rates = doc.repeat.runs.map((r: { rates: { requestsPerS: number } }) => r.rates.requestsPerS);
+  assert.equal(doc.repeat.figures.requestsPerS.min, Math.min(...rates));
+  assert.equal(doc.repeat.figures.requestsPerS.max, Math.max(...rates));
+  assert.equal(doc.repeat.figures.requestsPerS.median, [...rates].sort((a, b) => a - b)[1]);
+  const err = io.err.join('');
+  assert.match(err, /run 1\/3: .* req\/s/);
+  assert.match(err, /run 3\/3: /);
+  assert.match(err, /over 3 runs +median +min – max/);
+  assert.match(err, /requests\/s +[\d,.]+ +[\d,.]+ – [\d,.]+/);
+  const schema = JSON.parse(
+    readFileSync(new URL('../../schemas/bench-result.schema.json', import.meta.url), 'utf8'),
+  );
+  const validate = new Ajv({ allErrors: true, validateFormats: false }).compile(schema);
+  assert.ok(validate(doc), JSON.stringify(validate.errors));
 });

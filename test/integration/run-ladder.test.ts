@@ -14,7 +14,7 @@ import type { OpenTarget } from '../../src/store/db-target.js';
 import { seedDatabase } from '../../src/store/seed.js';
 import { createUserIdIndex, dropUserIdIndex, userIdIndexExists } from '../../src/store/sqlite-index.js';
 import { fakeBench, fakeStage } from '../helpers/fake-stage.js';
-import { reportValidator } from '../unit/report/validate-report.js';
+import { reportValidator } from '../helpers/validate-report.js';
 
 let dir: string;
 let dbPath: string;

@@ -14,7 +14,7 @@ import type { LadderReport } from '../../src/report/report-types.js';
 import { userIdIndexExists } from '../../src/store/sqlite-index.js';
 import { fakeIo } from '../helpers/fake-io.js';
 import { requireServer } from '../helpers/prereq.js';
-import { reportValidator } from '../unit/report/validate-report.js';
+import { reportValidator } from '../helpers/validate-report.js';
 
 const SERVERS: Array<[string, string]> = [
   ['nginx', 'nginx'],

@@ -3,13 +3,14 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { FakeClock } from '../../../src/bench/clock.js';
+import { runEngine } from '../../../src/bench/engine.js';
 import { resolveOptions } from '../../../src/bench/options.js';
 import { mergeSnapshots } from '../../../src/bench/recorder.js';
+import { combineRuns } from '../../../src/bench/repeat.js';
 import { buildResult, parseResult, snapshotOf } from '../../../src/bench/result.js';
 import { splitWork } from '../../../src/bench/run.js';
-import { runEngine } from '../../../src/bench/scheduler.js';
 import { renderCompare, renderSummary } from '../../../src/report/bench-text.js';
-import { fakeTransport } from './fake-transport.js';
+import { fakeTransport } from '../../helpers/fake-transport.js';
 
 const schema = JSON.parse(
   readFileSync(new URL('../../../schemas/bench-result.schema.json', import.meta.url), 'utf8'),
@@ -94,4 +95,45 @@ test('work is split over threads by users; rate and count follow exactly', () =>
   );
   assert.notEqual(specs[0]!.seed, specs[1]!.seed);
   assert.equal(resolveOptions({ urls: ['http://h/'], connections: 1, threads: 8 }).threads, 1);
+});
+
+test('--repeat merge: windows add up (rates over the whole time), spread per headline figure, schema-valid', async () => {
+  const runs = [];
+  for (const us of [500, 1000, 250]) {
+    const x = await snapshot(us, 0.2);
+    runs.push(buildResult(x.s, x.opts, meta));
+  }
+  const opts = { urls: ['http://127.0.0.1:1/'], connections: 2, threads: 1, durationMs: 10_000 };
+  const m = combineRuns(opts, runs);
+  assert.equal(m.durationS, 30);
+  assert.equal(
+    m.totals.requests,
+    runs.reduce((a, r) => a + r.totals.requests, 0),
+  );
+  assert.equal(m.rates.requestsPerS, Math.round((m.totals.requests / 30) * 10) / 10);
+  assert.equal(m.latency.min, 250);
+  assert.equal(m.latency.max, 1000);
+  assert.deepEqual(m.repeat!.figures.latencyP99, { median: 500, min: 250, max: 1000 });
+  assert.deepEqual(m.repeat!.figures.requestsPerS, {
+    median: runs[0]!.rates.requestsPerS,
+    min: runs[1]!.rates.requestsPerS,
+    max: runs[2]!.rates.requestsPerS,
+  });
+  assert.equal(m.repeat!.runs.length, 3);
+  assert.deepEqual(m.generator.elu, [0.2], 'one thread: its busiest run, not three threads');
+  assert.equal(m.generator.cpuUserS, 6);
+  assert.ok(validate(JSON.parse(JSON.stringify(m))), JSON.stringify(validate.errors));
+});
+
+test('a result written before HTTPS and retries existed still merges (read as none of either)', async () => {
+  const { s, opts } = await snapshot(500, 0.1);
+  const r = JSON.parse(JSON.stringify(buildResult(s, opts, meta)));
+  delete r.totals.retriedOnStaleConnection;
+  delete r.histograms.tlsHandshake;
+  delete r.options.insecure;
+  assert.ok(validate(r), JSON.stringify(validate.errors));
+  const back = snapshotOf(parseResult(JSON.stringify(r), 'old.json'));
+  assert.equal(back.retriedOnStaleConnection, 0);
+  assert.equal(back.tlsHandshake.count, 0);
+  assert.equal(buildResult(back, opts, meta).tls, undefined, 'no tls section for http://');
 });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CookieJar } from '../../../src/bench/cookie-jar.js';
-import { extractAssets } from '../../../src/bench/extract-assets.js';
+import { cssUrlsOnce, extractCssUrls } from '../../../src/bench/css-urls.js';
+import { extractAssets, extractPageAssets } from '../../../src/bench/extract-assets.js';
 import { parseListFile } from '../../../src/bench/list-file.js';
 import { resolveOptions } from '../../../src/bench/options.js';
 import { parseServerTiming } from '../../../src/bench/server-timing.js';
@@ -23,8 +24,20 @@ test('URL templates: ranges in path and query, expanded per request, inclusive',
   assert.equal(expandTarget(parseUrlTemplate('http://h:1'), rng), '/');
 });
 
+test('https:// URLs: port 443 by default, SNI from the host name, none for an IP literal', () => {
+  const a = parseUrlTemplate('https://example.com/x').origin;
+  assert.deepEqual(
+    [a.tls, a.port, a.servername, a.key, a.hostHeader],
+    [true, 443, 'example.com', 'https://example.com', 'example.com'],
+  );
+  const b = parseUrlTemplate('https://127.0.0.1:8443/').origin;
+  assert.deepEqual([b.tls, b.port, b.servername, b.key], [true, 8443, undefined, 'https://127.0.0.1:8443']);
+  assert.equal(parseUrlTemplate('https://[::1]:8443/').origin.servername, undefined);
+  assert.equal(parseUrlTemplate('http://h/').origin.tls, false);
+});
+
 test('bad URLs and templates are E_BAD_URL / E_BAD_TEMPLATE', () => {
-  for (const u of ['not a url', 'https://example.com/', 'ftp://x/', '/relative'])
+  for (const u of ['not a url', 'ws://example.com/', 'ftp://x/', '/relative'])
     assert.throws(() => parseUrlTemplate(u), { code: 'E_BAD_URL' }, u);
   for (const u of ['http://h/{5..1}', 'http://h/{a..b}', 'http://h/{1..}', 'http://h/x}', 'http://h{1..2}/'])
     assert.throws(() => parseUrlTemplate(u), { code: 'E_BAD_TEMPLATE' }, u);
@@ -41,7 +54,7 @@ test('list file: [METHOD] URL [BODY], comments, blank lines; all bad lines repor
     ],
   );
   assert.throws(
-    () => parseListFile('http://h/ok\nPOST\nGET https://h/\nhttp://h/{9..1}\n', 'urls.txt'),
+    () => parseListFile('http://h/ok\nPOST\nGET ftp://h/\nhttp://h/{9..1}\n', 'urls.txt'),
     (e: Error & { code: string }) =>
       e.code === 'E_BAD_LIST_FILE' &&
       /line 2/.test(e.message) &&
@@ -129,4 +142,59 @@ test('Server-Timing: several metrics, quoted dur, missing dur counts without tim
     app: { count: 1, sumMs: 47.5 },
     cache: { count: 1, sumMs: 0 },
   });
+});
+
+test('extract assets: link rel=preload, modulepreload and icon are fetched, prefetch and preconnect not', () => {
+  const html =
+    '<link rel="preload" href="/f.woff2" as="font" crossorigin><link rel=modulepreload href="/m.js">' +
+    '<link rel="shortcut icon" href="/i.ico"><link rel="prefetch" href="/next.html"><link rel=dns-prefetch href="//x">' +
+    '<link rel="preload" href="/s.css" as="style"><link rel="stylesheet" href="/s.css" media="print">' +
+    '<link rel=manifest href="/app.webmanifest"><script type="module" src="/app.js"></script>';
+  assert.deepEqual(extractPageAssets(html, 'http://h/p'), [
+    { target: '/f.woff2', css: false },
+    { target: '/m.js', css: false },
+    { target: '/i.ico', css: false },
+    // Preloaded as a style, then used as a stylesheet: one fetch, read as CSS; media is not evaluated.
+    { target: '/s.css', css: true },
+    { target: '/app.js', css: false },
+  ]);
+});
+
+test('extract assets: url()s of inline <style> blocks, relative to the page (or its <base>)', () => {
+  const html =
+    '<base href="/app/"><style>@import "print.css"; .a{background:url(\'img/a.png\')}</style><img src=x.png>';
+  assert.deepEqual(extractPageAssets(html, 'http://h/users/1'), [
+    { target: '/app/print.css', css: true },
+    { target: '/app/img/a.png', css: false },
+    { target: '/app/x.png', css: false },
+  ]);
+});
+
+test('CSS: url() in its three spellings, @import, relative to the stylesheet; comments, data:, #refs, other origins skipped', () => {
+  const css = `@import url("base.css"); @import 'theme.css' screen;
+    /* .old { background: url(/old.png) } */
+    @font-face { font-family: A; src: url(../fonts/a.woff2) format("woff2"), url( '../fonts/a.woff' ) format("woff"); }
+    .b { background: url(data:image/svg+xml;utf8,<svg/>) } .c { mask: url(#m) } .d { background: url(http://cdn.example/x.png) }
+    .e { background-image: url( "/img/e.png?v=2" ) } .f { cursor: url(c.cur), auto } .g { background: URL(/img/e.png?v=2) }`;
+  assert.deepEqual(extractCssUrls(css, 'http://h/static/css/site.css'), [
+    { target: '/static/css/base.css', css: true },
+    { target: '/static/css/theme.css', css: true },
+    { target: '/static/fonts/a.woff2', css: false },
+    { target: '/static/fonts/a.woff', css: false },
+    { target: '/img/e.png?v=2', css: false },
+    { target: '/static/css/c.cur', css: false },
+  ]);
+});
+
+test('CSS: the same stylesheet text is scanned once per thread; changed text is scanned again', () => {
+  const a = cssUrlsOnce('.a{background:url(/a.png)}', 'http://h/memo.css');
+  assert.equal(
+    cssUrlsOnce('.a{background:url(/a.png)}', 'http://h/memo.css'),
+    a,
+    'the same array: not re-scanned',
+  );
+  assert.deepEqual(
+    cssUrlsOnce('.a{background:url(/b.png)}', 'http://h/memo.css').map((x) => x.target),
+    ['/b.png'],
+  );
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diagnose, type Measurements, roleKind } from '../../../src/ladder/diagnose.js';
 import { BOTTLENECK_CODES, type BottleneckCode } from '../../../src/report/report-types.js';
-import { benchCore, cpu, summary } from '../report/report-fixture.js';
+import { benchCore, cpu, summary } from '../../helpers/report-fixture.js';
 
 const st = (session: number, db: number, render: number, count = 1000) => ({
   session: { count, meanMs: session },

@@ -9,7 +9,7 @@ import {
   writeBenchResult,
   writeReport,
 } from '../../../src/ladder/write-report.js';
-import { benchCore, sampleReport } from '../report/report-fixture.js';
+import { benchCore, sampleReport } from '../../helpers/report-fixture.js';
 
 test('writeReport writes report.json, index.html and table.txt; out/latest follows the newest', () => {
   const root = mkdtempSync(join(tmpdir(), 'fk-write-'));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ladderHtml } from '../../../src/report/ladder-html.js';
 import { escapeXml, logBarChart, stackedBarChart } from '../../../src/report/svg-charts.js';
-import { sampleReport } from './report-fixture.js';
+import { cpu, sampleReport } from '../../helpers/report-fixture.js';
 
 test('escapeXml escapes the five XML specials', () => {
   assert.equal(escapeXml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
@@ -50,8 +50,13 @@ test('the HTML report is self-contained, escapes what it shows, and has a bar pe
   assert.doesNotMatch(html, /(src|href)="https?:/, 'no external resources');
   assert.match(html, /Test CPU &lt;b&gt;/);
   assert.match(html, /&lt;boom&gt;/);
-  assert.equal(html.match(/<rect class="bar bar-pv"/g)?.length, 5);
-  assert.equal(html.match(/<rect class="bar bar-talk"/g)?.length, 5);
+  // Each chart is drawn twice (wide, narrow): one bar per measured stage in each drawing.
+  for (const layout of ['wide', 'narrow']) {
+    const drawings = html.split('<svg').filter((x) => x.includes(`class="chart chart-${layout}"`));
+    assert.equal(drawings.length, 4, `${layout}: throughput, latency, CPU, Server-Timing`);
+    assert.equal(drawings[0]!.match(/<rect class="bar bar-pv"/g)?.length, 5);
+    assert.equal(drawings[0]!.match(/<rect class="bar bar-talk"/g)?.length, 5);
+  }
   assert.match(html, /load generator runs on the same machine/);
   assert.match(html, /apt-get install varnish/);
   assert.match(html, /nginx 1\.22\.1/);
@@ -73,4 +78,53 @@ test('a report with nothing measured still renders (every stage skipped)', () =>
   assert.equal(html.match(/<rect class="bar bar-pv"/g), null);
   assert.doesNotMatch(html, /NaN|Infinity|undefined/);
   assert.equal(html.match(/skipped: missing nginx/g)?.length, 2 * r.runs.length);
+});
+
+test('every chart has its numbers in a table; tables have captions and header scopes; charts scale', () => {
+  const html = ladderHtml(sampleReport());
+  const figures = html.split('<figure>').slice(1);
+  assert.equal(figures.length, 4);
+  for (const f of figures) {
+    assert.match(f, /<details><summary>The numbers: [^<]+<\/summary>/);
+    assert.match(f, /<table><caption>[^<]+<\/caption>/);
+  }
+  // p90, CPU per role and the Server-Timing phases, which no table showed before.
+  assert.match(figures[1]!, /<th scope="col">p90<\/th>/);
+  assert.match(figures[1]!, /<th scope="row">single<\/th><td>8\.3 ms<\/td><td>17 ms<\/td><td>33 ms<\/td>/);
+  assert.match(
+    figures[2]!,
+    /<th scope="col">app-1 \(cores\)<\/th>.*<th scope="col">load generator \(cores\)<\/th>/,
+  );
+  assert.match(
+    figures[2]!,
+    /<td>0\.90<\/td><td>0\.20<\/td><td>0\.30<\/td><td>0\.02<\/td><td>1\.42 of 2 cores<\/td>/,
+  );
+  assert.match(
+    figures[3]!,
+    /<th scope="col">session \(ms\)<\/th><th scope="col">db \(ms\)<\/th><th scope="col">render \(ms\)<\/th>/,
+  );
+  const tables = html.match(/<table>/g)!.length;
+  assert.equal(html.match(/<caption>/g)!.length, tables);
+  assert.equal(tables, 5, 'the results table and one per chart');
+  assert.doesNotMatch(html, /<th>/, 'every header cell has a scope');
+  assert.doesNotMatch(html, /<svg[^>]*\swidth="/, 'no fixed chart width: the viewBox and CSS size it');
+  assert.match(html, /\.chart\{display:block;width:100%;height:auto\}/);
+});
+
+test('CPU roles share a colour and one legend entry per part of the stack (app-1, app-2: app processes)', () => {
+  const r = sampleReport();
+  r.runs[2]!.cpu = cpu({ 'app-1': 0.5, 'app-2': 0.4, nginx: 0.05, 'nginx-worker-1': 0.3, redis: 0.1 });
+  const html = ladderHtml(r);
+  const wide = html.split('<svg').find((x) => x.includes('CPU during the run') && x.includes('chart-wide'))!;
+  const legend = [...wide.matchAll(/class="legend">([^<]+)</g)].map((m) => m[1]);
+  assert.deepEqual(legend, ['app processes', 'nginx', 'redis', 'load generator', 'other processes']);
+  const fill = (role: string) =>
+    new RegExp(`class="seg cpu-\\d+" [^>]*fill="(#[0-9A-F]{6})"[^>]*><title>nginx — ${role}:`).exec(
+      wide,
+    )?.[1];
+  assert.equal(fill('app-1'), fill('app-2'));
+  assert.equal(fill('nginx'), fill('nginx-worker-1'));
+  assert.notEqual(fill('app-1'), fill('nginx'));
+  // The numbers table still has a column per role.
+  assert.match(html, /<th scope="col">app-2 \(cores\)<\/th>/);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatRatio, formatUs, ladderTable, renderTable } from '../../../src/report/ladder-table.js';
-import { sampleReport } from './report-fixture.js';
+import { sampleReport } from '../../helpers/report-fixture.js';
 
 test('formatUs picks the unit: µs, ms, s', () => {
   assert.equal(formatUs(840), '840 µs');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BOTTLENECK_CODES } from '../../../src/report/report-types.js';
-import { sampleReport } from './report-fixture.js';
-import { REPORT_SCHEMA as schema, reportValidator as validator } from './validate-report.js';
+import { sampleReport } from '../../helpers/report-fixture.js';
+import { REPORT_SCHEMA as schema, reportValidator as validator } from '../../helpers/validate-report.js';
 
 test('a constructed report validates against schemas/ladder-report.schema.json', () => {
   const validate = validator();

@@ -2,13 +2,13 @@
  * Constructed reports and bench results for the renderer and diagnosis tests: realistic shapes,
  * figures chosen to exercise every column (a skipped and a failed run, a hostile stage title).
  */
-import type { BenchResultCore, LatencySummary } from '../../../src/bench/api.js';
+import type { BenchResultCore, LatencySummary } from '../../src/bench/api.js';
 import type {
   BenchSummary,
   CpuBreakdown,
   LadderReport,
   StageRunReport,
-} from '../../../src/report/report-types.js';
+} from '../../src/report/report-types.js';
 
 export function latency(p50: number, p99 = p50 * 4): LatencySummary {
   return {
@@ -44,7 +44,13 @@ export function benchCore(
     schemaVersion: 1,
     startedAt: '2026-11-27T14:00:00.000Z',
     durationS,
-    totals: { requests, pageViews, bytes: requests * 3000, errors: opts.errors ?? 0 },
+    totals: {
+      requests,
+      pageViews,
+      bytes: requests * 3000,
+      errors: opts.errors ?? 0,
+      retriedOnStaleConnection: 0,
+    },
     rates: {
       requestsPerS: requests / durationS,
       pageViewsPerS: pvs,

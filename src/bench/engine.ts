@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
-import type { Transport } from './connection.js';
 import type { ResolvedOptions } from './options.js';
 import { Recorder, type RecorderSnapshot } from './recorder.js';
+import type { Transport } from './transport.js';
 import { Rng } from './url-template.js';
 import { type UserContext, VirtualUser } from './virtual-user.js';
 

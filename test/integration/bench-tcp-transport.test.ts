@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { after, test } from 'node:test';
-import { realClock } from '../../../src/bench/clock.js';
-import { CLS_URL, type Connection, type Exchange, tcpTransport } from '../../../src/bench/connection.js';
-import type { Origin } from '../../../src/bench/url-template.js';
+import { realClock } from '../../src/bench/clock.js';
+import { tcpTransport } from '../../src/bench/tcp-transport.js';
+import type { Connection, Exchange } from '../../src/bench/transport.js';
+import { CLS_URL } from '../../src/bench/url-class.js';
+import type { Origin } from '../../src/bench/url-template.js';
 
 /**
  * The real transport against a raw TCP server that answers pipelined requests three at a time in
@@ -40,6 +42,8 @@ function exchange(): Exchange {
   return {
     bytes: REQ,
     head: false,
+    idempotent: true,
+    retried: false,
     keepBody: false,
     cls: CLS_URL,
     slot: 0,
@@ -58,6 +62,8 @@ test('requests freed by one read leave in one write, stamped with its time', asy
     port,
     hostHeader: `127.0.0.1:${port}`,
     key: `http://127.0.0.1:${port}`,
+    tls: false,
+    servername: undefined,
   };
   const answered: { x: Exchange; at: number | undefined }[] = [];
   const sent: Exchange[] = [];
@@ -71,7 +77,7 @@ test('requests freed by one read leave in one write, stamped with its time', asy
     sent.push(x);
     conn.send(x);
   };
-  conn = tcpTransport(realClock, 1 << 20).open(origin, {
+  conn = tcpTransport(realClock, { maxBodyBytes: 1 << 20, validators: false, insecure: false }).open(origin, {
     onResponse(_c, x, res, at) {
       assert.equal(res.status, 200);
       answered.push({ x, at });

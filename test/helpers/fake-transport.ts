@@ -1,13 +1,14 @@
-import type { FakeClock } from '../../../src/bench/clock.js';
+import type { FakeClock } from '../../src/bench/clock.js';
+import type { ParsedResponse } from '../../src/bench/http-parser.js';
 import type {
   Connection,
   ConnectionSink,
   ErrorKind,
   Exchange,
+  TlsSessionSlot,
   Transport,
-} from '../../../src/bench/connection.js';
-import type { ParsedResponse } from '../../../src/bench/http-parser.js';
-import type { Origin } from '../../../src/bench/url-template.js';
+} from '../../src/bench/transport.js';
+import type { Origin } from '../../src/bench/url-template.js';
 
 /** What the fake server does with one request. */
 export interface FakeReply {
@@ -18,8 +19,13 @@ export interface FakeReply {
   setCookie?: string[];
   serverTiming?: string;
   close?: boolean;
-  /** Instead of a reply: the connection fails with this kind. */
+  /** Instead of a reply: the connection fails with this kind, part of a response already read. */
   error?: ErrorKind;
+  /**
+   * Instead of a reply: the server closes the connection before one byte of the response — on a
+   * connection that answered before, the stale keep-alive race a browser retries.
+   */
+  drop?: boolean;
 }
 
 export interface SeenRequest {
@@ -37,14 +43,19 @@ export interface SeenRequest {
  */
 export function fakeTransport(clock: FakeClock, handler: (r: SeenRequest) => FakeReply) {
   const seen: SeenRequest[] = [];
+  /** The TLS session slot each connection was opened with (https origins), in opening order. */
+  const tlsSlots: (TlsSessionSlot | undefined)[] = [];
   let opened = 0;
   const transport: Transport = {
-    open(_origin: Origin, sink: ConnectionSink): Connection {
+    open(_origin: Origin, sink: ConnectionSink, tls?: TlsSessionSlot): Connection {
+      tlsSlots.push(tls);
       const id = opened++;
       const queue: Exchange[] = [];
       let dead = false;
       let closing = false;
       let busyUntil = clock.now();
+      let answered = 0;
+      let staleDrop = false;
       const conn: Connection = {
         get inFlight() {
           return queue.length;
@@ -57,7 +68,7 @@ export function fakeTransport(clock: FakeClock, handler: (r: SeenRequest) => Fak
           if (dead) return;
           dead = true;
           const lost = queue.splice(0);
-          sink.onClose(conn, kind, lost);
+          sink.onClose(conn, kind, lost, staleDrop && answered > 0);
         },
         send(x) {
           x.sentAt = clock.now();
@@ -75,6 +86,10 @@ export function fakeTransport(clock: FakeClock, handler: (r: SeenRequest) => Fak
           clock.afterUs(busyUntil - clock.now(), () => {
             if (dead) return;
             if (reply.error) return conn.fail(reply.error);
+            if (reply.drop) {
+              staleDrop = true;
+              return conn.fail('closed');
+            }
             const ex = queue.shift()!;
             const body = reply.body ?? 'ok';
             const res: ParsedResponse = {
@@ -89,6 +104,7 @@ export function fakeTransport(clock: FakeClock, handler: (r: SeenRequest) => Fak
               body: ex.keepBody ? [Buffer.from(body)] : null,
             };
             if (reply.close) closing = true;
+            answered += 1;
             sink.onResponse(conn, ex, res);
             if (reply.close) conn.fail(queue.length > 0 ? 'closed' : null);
           });
@@ -97,5 +113,5 @@ export function fakeTransport(clock: FakeClock, handler: (r: SeenRequest) => Fak
       return conn;
     },
   };
-  return { transport, seen, opened: () => opened };
+  return { transport, seen, opened: () => opened, tlsSlots };
 }

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BenchOptions } from '../../../src/bench/api.js';
 import { FakeClock } from '../../../src/bench/clock.js';
+import { runEngine } from '../../../src/bench/engine.js';
 import { Histogram } from '../../../src/bench/histogram.js';
 import { resolveOptions } from '../../../src/bench/options.js';
 import type { RecorderSnapshot } from '../../../src/bench/recorder.js';
-import { runEngine } from '../../../src/bench/scheduler.js';
-import { type FakeReply, fakeTransport, type SeenRequest } from './fake-transport.js';
+import { type FakeReply, fakeTransport, type SeenRequest } from '../../helpers/fake-transport.js';
 
 // k6-style executor tests: virtual time, so a "30 s" run takes milliseconds and counts are exact.
 
@@ -182,4 +182,80 @@ test('URL templates and list order: each user walks the list, ranges drawn per r
   const ids = seen.filter((r) => r.target.startsWith('/u/')).map((r) => Number(r.target.slice(3)));
   assert.ok(ids.every((i) => i >= 1 && i <= 5));
   assert.ok(new Set(ids).size > 1);
+});
+
+test('stale keep-alive: a request lost unanswered on a reused connection is sent again, timed from its due time', async () => {
+  // Every connection answers one request, then drops the next one unanswered.
+  const perConn = new Map<number, number>();
+  const { s, seen, opened } = await run({ count: 10 }, (r) => {
+    const n = (perConn.get(r.conn) ?? 0) + 1;
+    perConn.set(r.conn, n);
+    return n === 2 ? { us: 50, drop: true } : { us: 100 };
+  });
+  assert.equal(s.requests, 10);
+  assert.deepEqual(s.errors, {});
+  assert.equal(s.retriedOnStaleConnection, 9, 'every request after the first was lost once');
+  assert.equal(opened, 10);
+  assert.equal(seen.length, 19);
+  // The lost attempt's 50 µs is part of what the user waited: 50 + 100.
+  assert.equal(pct(s.latency, 50), 150);
+});
+
+test('stale keep-alive: the first request of a new connection is never retried (nothing was reused)', async () => {
+  const { s } = await run({ count: 5 }, () => ({ us: 10, drop: true }));
+  assert.equal(s.retriedOnStaleConnection, 0);
+  assert.equal(s.errors.closed, 5);
+});
+
+test('browser mode: stylesheets bring their url()s and @imports, fetched once per view, in parallel', async () => {
+  const html =
+    '<html><head><link rel="preload" href="/css/site.css" as="style"><link rel="stylesheet" href="/css/site.css">' +
+    '<link rel="modulepreload" href="/m.js"><link rel="icon" href="/favicon.png"><link rel="prefetch" href="/next">' +
+    '<style>.hero{background:url(/img/hero.jpg)}</style></head><body><img src="/img/hero.jpg"></body></html>';
+  const css =
+    '@import "more.css"; /* url(/commented.png) */ @font-face{src:url("../fonts/a.woff2") format("woff2")}' +
+    ' .x{background:url(data:image/png;base64,AA)} .y{background:url(/img/bg.png)} .z{filter:url(#f)}';
+  const { s, seen } = await run({ page: true, count: 2 }, (r) => {
+    if (r.target === '/x') return { us: 1000, body: html };
+    if (r.target === '/css/site.css') return { us: 300, body: css };
+    if (r.target === '/css/more.css')
+      return { us: 300, body: '.w{background:url(/img/bg.png) , url(w.gif)}' };
+    return { us: 200 };
+  });
+  const view = seen.slice(0, seen.length / 2).map((r) => r.target);
+  assert.deepEqual(view, [
+    '/x',
+    '/css/site.css',
+    '/m.js',
+    '/favicon.png',
+    '/img/hero.jpg',
+    '/css/more.css',
+    '/fonts/a.woff2',
+    '/img/bg.png',
+    '/css/w.gif',
+  ]);
+  assert.equal(s.pageViews, 2);
+  assert.equal(s.requests, 18);
+  // HTML 1 ms; site.css 0.3 ms; then its three references in parallel, more.css (0.3 ms) and
+  // then its w.gif (0.2 ms) the longest chain: 1 + 0.3 + 0.3 + 0.2 ms.
+  assert.equal(pct(s.pageLoad, 50), 1800);
+});
+
+test('https origins: each virtual user keeps one TLS session slot per origin for all its connections', async () => {
+  const clock = new FakeClock();
+  const fake = fakeTransport(clock, () => ({ us: 100, close: true }));
+  const opts = resolveOptions({ urls: ['https://127.0.0.1:1/x'], connections: 2, threads: 1 });
+  const engine = runEngine({ opts, users: 2, seed: 1, count: 6 }, clock, fake.transport);
+  clock.run();
+  await engine.done;
+  assert.equal(fake.tlsSlots.length, 6, 'Connection: close: one connection per request');
+  const slots = new Set(fake.tlsSlots);
+  assert.equal(slots.size, 2, 'one slot per virtual user, shared by its connections');
+  assert.ok(fake.tlsSlots.every((x) => x !== undefined));
+  const plain = fakeTransport(clock, () => ({ us: 100 }));
+  const o2 = resolveOptions({ urls: ['http://127.0.0.1:1/x'], connections: 1, threads: 1 });
+  const e2 = runEngine({ opts: o2, users: 1, seed: 1, count: 2 }, clock, plain.transport);
+  clock.run();
+  await e2.done;
+  assert.deepEqual(plain.tlsSlots, [undefined], 'no TLS slot for http://');
 });
