@@ -20,11 +20,12 @@ export interface Measurements {
 const SATURATED = 0.85;
 const NOISE_CORES = 0.5;
 
-export type RoleKind = 'app' | 'front' | 'cache';
+export type RoleKind = 'app' | 'front' | 'cache' | 'db';
 
-/** App processes, CGI scripts (a role's /children), front servers, caches and session stores. */
+/** App processes, CGI scripts (a role's /children), front servers, caches and session stores, the database server. */
 export function roleKind(role: string): RoleKind {
   if (/^(memcached|redis)/.test(role)) return 'cache';
+  if (/^postgres/.test(role)) return 'db';
   if (role.endsWith('/children') && !/^nginx/.test(role)) return 'app';
   if (/^(nginx|lighttpd|haproxy|varnish|proxy)/.test(role)) return 'front';
   return 'app';
@@ -95,6 +96,7 @@ export function diagnose(m: Measurements, ignoreNoise = false): Diagnosis {
   const kindCores = (k: RoleKind) =>
     cpu.roles.filter((r) => roleKind(r.role) === k).reduce((s, r) => s + r.cores, 0);
   const appCores = kindCores('app');
+  const busy = cpu.machineBusyCores >= SATURATED * cores;
   const frontCores = kindCores('front');
   ev.push(
     `CPU (cores of ${cores}): ${cpu.roles
@@ -139,21 +141,29 @@ export function diagnose(m: Measurements, ignoreNoise = false): Diagnosis {
   }
 
   const dbMs = stMs('db');
-  if (handlerMs > 0 && dbMs >= 0.5 * handlerMs && dbMs >= 2) {
+  // A database server of its own (PostgreSQL) shows its CPU too: the talk's closing story is an
+  // RDBMS gone CPU-bound for want of an index. SQLite runs inside the app processes, so its cost
+  // is the app's CPU and only Server-Timing can single it out.
+  const dbCores = kindCores('db');
+  const dbBound = dbCores >= SATURATED || (busy && dbCores >= 0.5 * stageCores);
+  const stDominant = handlerMs > 0 && dbMs >= 0.5 * handlerMs && dbMs >= 2;
+  if (stDominant || dbBound) {
     const why =
       m.variant === 'no-index' ? ' The photos.user_id index is missing: every page scans photos.' : '';
-    return verdict(
-      'database',
-      `Database time dominates: ${f1(dbMs)} ms of ${f1(handlerMs)} ms per page is the query.${why}`,
-      ev,
-    );
+    const server =
+      dbCores >= 0.05
+        ? ` The database server uses ${dbCores.toFixed(2)} cores${dbBound ? ': the RDBMS is CPU-bound' : ''}.`
+        : '';
+    const head = stDominant
+      ? `Database time dominates: ${f1(dbMs)} ms of ${f1(handlerMs)} ms per page is the query.`
+      : `The database is the limit: the stack's CPU goes to the database server (${dbCores.toFixed(2)} of ${stageCores.toFixed(2)} cores).`;
+    return verdict('database', `${head}${why}${stDominant ? server : ''}`, ev);
   }
 
   // One app process can use one core at most (Node's event loop, the talk's GIL). It is the limit
   // when it is pegged, or when the machine is full and it still holds most of its one core: the
   // other core then goes to the load generator, which shares the machine (a measured case: app-1
   // 0.84 cores, generator ~0.9, machine 92 % busy).
-  const busy = cpu.machineBusyCores >= SATURATED * cores;
   const appRoles = cpu.roles.filter((r) => roleKind(r.role) === 'app' && r.cores >= 0.05);
   const top = [...cpu.roles].sort((a, b2) => b2.cores - a.cores)[0];
   if (

@@ -189,3 +189,29 @@ test('static-in-app on a busy machine even when the app processes together stay 
   });
   assert.equal(d.bottleneck, 'static-in-app', d.text);
 });
+
+test('on PostgreSQL the database server is a role of its own, and the no-index rung shows it CPU-bound', () => {
+  assert.equal(roleKind('postgres'), 'db');
+  // The talk's Gryphon story: without the index the RDBMS burns the CPU, the app waits on it.
+  const noIndex = diagnose({
+    runId: 'memcached-noindex',
+    variant: 'no-index',
+    bench: summary(benchCore(20, { serverTiming: st(0.05, 40, 0.1) })),
+    cpu: cpu({ 'app-1': 0.1, 'app-2': 0.1, nginx: 0.05, postgres: 1.5 }),
+    staticFrom: 'cache',
+  });
+  assert.equal(noIndex.bottleneck, 'database');
+  assert.match(noIndex.text, /index is missing/);
+  assert.match(noIndex.text, /The database server uses 1\.50 cores: the RDBMS is CPU-bound\./);
+  // A saturated server names itself even when each page's query still looks short to the app.
+  const busyServer = diagnose({
+    runId: 'nginx',
+    bench: summary(benchCore(300, { serverTiming: st(0.1, 0.6, 0.3) })),
+    cpu: cpu({ 'app-1': 0.3, 'app-2': 0.3, nginx: 0.1, postgres: 1.1 }),
+    staticFrom: 'app',
+  });
+  assert.equal(busyServer.bottleneck, 'database');
+  assert.match(busyServer.text, /^The database is the limit: .*database server \(1\.10 of 1\.80 cores\)/);
+  // SQLite has no server process: nothing changes for it.
+  assert.equal(roleKind('app-1'), 'app');
+});
