@@ -141,24 +141,28 @@ export function diagnose(m: Measurements, ignoreNoise = false): Diagnosis {
   }
 
   const dbMs = stMs('db');
-  // A database server of its own (PostgreSQL) shows its CPU too: the talk's closing story is an
-  // RDBMS gone CPU-bound for want of an index. SQLite runs inside the app processes, so its cost
-  // is the app's CPU and only Server-Timing can single it out.
+  // With SQLite the query runs inside the app process: its Server-Timing is CPU, and only it can
+  // single the database out. A database server of its own (PostgreSQL) is a role with its own CPU
+  // — the talk's closing story is an RDBMS gone CPU-bound for want of an index — and the app's
+  // "db" time is then wall time (a round trip, queueing on a busy event loop), a cause only when
+  // nothing is short of CPU, like session time below.
   const dbCores = kindCores('db');
+  const dbServer = cpu.roles.some((r) => roleKind(r.role) === 'db');
   const dbBound = dbCores >= SATURATED || (busy && dbCores >= 0.5 * stageCores);
-  const stDominant = handlerMs > 0 && dbMs >= 0.5 * handlerMs && dbMs >= 2;
-  if (stDominant || dbBound) {
-    const why =
-      m.variant === 'no-index' ? ' The photos.user_id index is missing: every page scans photos.' : '';
-    const server =
-      dbCores >= 0.05
-        ? ` The database server uses ${dbCores.toFixed(2)} cores${dbBound ? ': the RDBMS is CPU-bound' : ''}.`
-        : '';
-    const head = stDominant
-      ? `Database time dominates: ${f1(dbMs)} ms of ${f1(handlerMs)} ms per page is the query.`
+  const dbDominant = handlerMs > 0 && dbMs >= 0.5 * handlerMs && dbMs >= 2;
+  const noIndex =
+    m.variant === 'no-index' ? ' The photos.user_id index is missing: every page scans photos.' : '';
+  const dbTime = `Database time dominates: ${f1(dbMs)} ms of ${f1(handlerMs)} ms per page is the query.`;
+  if (dbBound) {
+    const head = dbDominant
+      ? dbTime
       : `The database is the limit: the stack's CPU goes to the database server (${dbCores.toFixed(2)} of ${stageCores.toFixed(2)} cores).`;
-    return verdict('database', `${head}${why}${stDominant ? server : ''}`, ev);
+    const server = dbDominant
+      ? ` The database server uses ${dbCores.toFixed(2)} cores: the RDBMS is CPU-bound.`
+      : '';
+    return verdict('database', `${head}${noIndex}${server}`, ev);
   }
+  if (dbDominant && !dbServer) return verdict('database', `${dbTime}${noIndex}`, ev);
 
   // One app process can use one core at most (Node's event loop, the talk's GIL). It is the limit
   // when it is pegged, or when the machine is full and it still holds most of its one core: the
@@ -221,8 +225,17 @@ export function diagnose(m: Measurements, ignoreNoise = false): Diagnosis {
       ev,
     );
   }
-  // After the CPU checks: session time is wall time (a network round trip, event-loop queueing),
-  // a cause only when the app is not already short of CPU.
+  // After the CPU checks: session time, and a database server's query time, are wall time (a
+  // network round trip, event-loop queueing), a cause only when the app is not short of CPU.
+  // On a busy machine a round trip is slow because everything is: the verdicts below say so.
+  if (dbDominant && dbServer && !busy) {
+    return verdict(
+      'database',
+      `${dbTime} The database server is not CPU-bound (${dbCores.toFixed(2)} cores): pages wait on ` +
+        `its round trips.${noIndex}`,
+      ev,
+    );
+  }
   const sessionMs = stMs('session');
   if (handlerMs > 0 && sessionMs >= 0.5 * handlerMs && sessionMs >= 1) {
     return verdict(

@@ -215,3 +215,22 @@ test('on PostgreSQL the database server is a role of its own, and the no-index r
   // SQLite has no server process: nothing changes for it.
   assert.equal(roleKind('app-1'), 'app');
 });
+
+test("on PostgreSQL the app's query time is wall time: a pegged app process is still 'one-core'", () => {
+  const pgSingle = diagnose({
+    runId: 'single',
+    bench: summary(benchCore(800, { serverTiming: st(0.1, 2.6, 0.9) })),
+    cpu: cpu({ 'app-1': 0.95, postgres: 0.15 }, { generator: 0.7 }),
+    staticFrom: 'app',
+  });
+  assert.equal(pgSingle.bottleneck, 'one-core');
+  // Nothing short of CPU: then the pages do wait on the database's round trips.
+  const waiting = diagnose({
+    runId: 'nginx',
+    bench: summary(benchCore(200, { serverTiming: st(0.1, 3, 0.5) })),
+    cpu: cpu({ 'app-1': 0.2, 'app-2': 0.2, nginx: 0.1, postgres: 0.1 }),
+    staticFrom: 'app',
+  });
+  assert.equal(waiting.bottleneck, 'database');
+  assert.match(waiting.text, /not CPU-bound \(0\.10 cores\): pages wait on its round trips/);
+});
