@@ -17,34 +17,17 @@ SECS="${1:-5}"
 CONNS=50
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DIR="$(mktemp -d /tmp/fk-genbench.XXXXXX)"
-for bin in nginx wrk taskset; do command -v "$bin" >/dev/null || { echo "missing: $bin" >&2; exit 1; }; done
-[ -f "$ROOT/dist/cli/main.js" ] || { echo "build first: npx tsc -p tsconfig.build.json" >&2; exit 1; }
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+cd "$ROOT"
+source bench/lib.sh
+for bin in nginx wrk taskset; do need "$bin"; done
+ensure_build
 PORT="$(free_port)"
 PORT2="$(free_port)"
 while [ "$PORT2" = "$PORT" ]; do PORT2="$(free_port)"; done
-mkdir -p "$DIR/html"
-# nginx started as root runs its worker as nobody: the temp dir must be world-readable.
-chmod 755 "$DIR" "$DIR/html"
-head -c 1024 /dev/zero | tr '\0' 'x' > "$DIR/html/1k.txt"
-chmod 644 "$DIR/html/1k.txt"
-cat > "$DIR/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $DIR/nginx.pid;
-error_log $DIR/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $DIR/body; proxy_temp_path $DIR/proxy; fastcgi_temp_path $DIR/fcgi;
-  uwsgi_temp_path $DIR/uwsgi; scgi_temp_path $DIR/scgi;
-  keepalive_requests 100000000;
-  server { listen 127.0.0.1:$PORT; root $DIR/html; }
-  server { listen 127.0.0.1:$PORT2; root $DIR/html; sendfile on; tcp_nopush on; }
-}
-CONF
-taskset -c 0 nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/error.log" &
-NGINX=$!
+one_kb_site "$DIR"
+nginx_conf "$DIR" "  server { listen 127.0.0.1:$PORT; root $DIR/html; }
+  server { listen 127.0.0.1:$PORT2; root $DIR/html; sendfile on; tcp_nopush on; }"
+start_nginx "$DIR"
 cleanup() { kill "$NGINX" 2>/dev/null || true; wait "$NGINX" 2>/dev/null || true; rm -rf "$DIR"; }
 trap cleanup EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/1k.txt" >/dev/null 2>&1 && break; sleep 0.1; done

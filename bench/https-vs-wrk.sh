@@ -23,31 +23,14 @@ DIR="$(mktemp -d /tmp/fk-httpsbench.XXXXXX)"
 PORT="$(free_port)"
 PORT2="$(free_port)"
 while [ "$PORT2" = "$PORT" ]; do PORT2="$(free_port)"; done
-mkdir -p "$DIR/html"
-chmod 755 "$DIR" "$DIR/html" # nginx started as root runs its worker as nobody
-head -c 1024 /dev/zero | tr '\0' 'x' > "$DIR/html/1k.txt"
-chmod 644 "$DIR/html/1k.txt"
+one_kb_site "$DIR"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$DIR/key.pem" -out "$DIR/cert.pem" 2>/dev/null
-cat > "$DIR/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $DIR/nginx.pid;
-error_log $DIR/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $DIR/body; proxy_temp_path $DIR/proxy; fastcgi_temp_path $DIR/fcgi;
-  uwsgi_temp_path $DIR/uwsgi; scgi_temp_path $DIR/scgi;
-  keepalive_requests 100000000;
-  ssl_certificate $DIR/cert.pem; ssl_certificate_key $DIR/key.pem;
+nginx_conf "$DIR" "  ssl_certificate $DIR/cert.pem; ssl_certificate_key $DIR/key.pem;
   ssl_protocols TLSv1.2 TLSv1.3; # nginx 1.22 defaults to TLSv1-1.2; browsers negotiate 1.3
   server { listen 127.0.0.1:$PORT ssl; root $DIR/html; }
-  server { listen 127.0.0.1:$PORT2 ssl; root $DIR/html; keepalive_timeout 0; }
-}
-CONF
-taskset -c 0 nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/error.log" &
-NGINX=$!
+  server { listen 127.0.0.1:$PORT2 ssl; root $DIR/html; keepalive_timeout 0; }"
+start_nginx "$DIR"
 cleanup() { kill "$NGINX" 2>/dev/null || true; wait "$NGINX" 2>/dev/null || true; rm -rf "$DIR"; }
 trap cleanup EXIT
 wait_port "$PORT"

@@ -14,3 +14,35 @@ wait_port() {
   echo "nothing listens on $1" >&2
   return 1
 }
+
+# DIR/html/1k.txt, the static file both generator comparisons fetch; readable by an nginx worker
+# that runs as nobody (nginx started as root drops to it).
+one_kb_site() {
+  mkdir -p "$1/html"
+  chmod 755 "$1" "$1/html"
+  head -c 1024 /dev/zero | tr '\0' 'x' > "$1/html/1k.txt"
+  chmod 644 "$1/html/1k.txt"
+}
+
+# nginx.conf for DIR, in the foreground with every path inside DIR; $2: extra lines of the http
+# block (the server blocks). Started on core 0 by start_nginx, which sets NGINX to its PID.
+nginx_conf() {
+  cat > "$1/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $1/body; proxy_temp_path $1/proxy; fastcgi_temp_path $1/fcgi;
+  uwsgi_temp_path $1/uwsgi; scgi_temp_path $1/scgi;
+  keepalive_requests 100000000;
+$2
+}
+CONF
+}
+start_nginx() {
+  taskset -c 0 nginx -p "$1" -c "$1/nginx.conf" -e "$1/error.log" &
+  NGINX=$!
+}

@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { render } from './minimal-page.mjs';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, db: { type: 'string' } } });
 const db = new Database(values.db ?? 'data/flickr-killr.db', { fileMustExist: true });
@@ -12,28 +13,6 @@ const userQ = db.prepare('SELECT id, name, display_name, bio, joined_at FROM use
 const photosQ = db.prepare(
   'SELECT id, user_id, title, taken_at, thumbnail FROM photos WHERE user_id = ? ORDER BY id',
 );
-
-const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const esc = (s) => {
-  const str = String(s);
-  return /[&<>"']/.test(str) ? str.replace(/[&<>"']/g, (c) => ESC[c]) : str;
-};
-
-function render(u, photos) {
-  let items = '';
-  for (const p of photos) {
-    items += `<li><img src="/static/${esc(p.thumbnail)}" width="75" height="75" alt="${esc(p.title)}"><span class="title">${esc(p.title)}</span> <time datetime="${esc(p.taken_at)}">${esc(p.taken_at.slice(0, 10))}</time></li>\n`;
-  }
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(u.display_name)} · Flickr Killr</title>
-<link rel="stylesheet" href="/static/site.css"><script src="/static/site.js" defer></script></head>
-<body><header class="top"><a href="/"><img src="/static/logo.svg" alt="Flickr Killr"></a></header>
-<main><section class="profile"><h1>${esc(u.display_name)}</h1>
-<p class="handle">@${esc(u.name)} · joined ${esc(u.joined_at.slice(0, 10))}</p><p class="bio">${esc(u.bio)}</p></section>
-<ul class="photos">
-${items}</ul><p class="count">${photos.length} photos</p></main></body></html>
-`;
-}
 
 const server = createServer((req, res) => {
   const m = /^\/users\/(\d{1,9})$/.exec(req.url ?? '');

@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import { crc32 } from '../clients/net/crc32.js';
 
 /**
  * A tiny PNG encoder (RFC 2083 / PNG spec 2nd ed.): 8-bit truecolour, no interlace, filter 0 on
@@ -6,22 +7,8 @@ import { deflateSync } from 'node:zlib';
  */
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 as PNG (and zlib, gzip) define it: reflected polynomial 0xEDB88320. */
-export function crc32(buf: Uint8Array, start = 0xffffffff): number {
-  let c = start;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+/** CRC-32 as PNG (and zlib, gzip) define it: reflected polynomial 0xEDB88320 (clients/net/crc32.ts). */
+export { crc32 };
 
 function chunk(type: string, data: Buffer): Buffer {
   const out = Buffer.alloc(12 + data.length);

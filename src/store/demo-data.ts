@@ -13,7 +13,7 @@ export const DEFAULT_USERS = 100_000;
 /** `flickr-killr seed` and the ladder seed the same data by default, so either may create it. */
 export const DEFAULT_SEED = 1;
 /** mulberry32: small, fast and deterministic for a given seed (not for secrets). */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

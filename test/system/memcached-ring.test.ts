@@ -14,6 +14,7 @@ import { nginxUser, runNginx } from '../../src/daemons/nginx.js';
 import type { Service } from '../../src/daemons/supervisor.js';
 import { renderNginxConf } from '../../src/stages/common/nginx-conf.js';
 import { memcachedOnlySite } from '../../src/stages/memcached/index.js';
+import { prng } from '../../src/store/demo-data.js';
 import { requireServer } from '../helpers/prereq.js';
 
 // Does our ring make nginx's choice? Every server holds every key, each with its own marker
@@ -23,20 +24,9 @@ import { requireServer } from '../helpers/prereq.js';
 const dir = mkdtempSync(join(tmpdir(), 'fk-mc-ring-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+// A seeded PRNG (the demo data's own), so a failure can be replayed.
 const SEED = 20071;
 const KEYS = 3000;
-
-/** mulberry32: a seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // What nginx escapes in the key (space, %, controls) or passes raw (DEL, UTF-8 of 2-4 bytes), and
 // punctuation that percent-decoding and nginx's URI parser could treat differently from ours.

@@ -1,5 +1,5 @@
 import { FkError } from '../../errors.js';
-import { CRC32_INIT, crc32, crc32Final, crc32Update } from './crc32.js';
+import { CRC32_INIT, crc32, crc32Final, crc32Update } from '../net/crc32.js';
 
 /**
  * The server nginx's `hash KEY consistent;` picks for a key, computed here so that the app stores

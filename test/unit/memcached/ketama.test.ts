@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CRC32_INIT, crc32, crc32Final, crc32Update } from '../../../src/clients/memcached/crc32.js';
+import { CRC32_INIT, crc32, crc32Final, crc32Update } from '../../../src/clients/net/crc32.js';
 import {
   ConsistentHashRing,
   firstPointAtOrAbove,

@@ -1,5 +1,6 @@
 /**
- * CRC-32 as nginx computes it (src/core/ngx_crc32.h, ngx_crc32_long / ngx_crc32_update): the
+ * CRC-32, shared by the PNG encoder (every chunk ends with one, PNG spec 5.5) and the memcached
+ * ring. As nginx computes it (src/core/ngx_crc32.h, ngx_crc32_long / ngx_crc32_update): the
  * reflected IEEE 802.3 polynomial 0xEDB88320, initial value 0xFFFFFFFF, final XOR 0xFFFFFFFF —
  * the same CRC as zlib's crc32(). Our own table rather than node:zlib's crc32(), which arrived in
  * Node 20.15 while package.json promises >= 20.10.
