@@ -104,14 +104,17 @@ function rowText(r: BarRow, g: Geometry, y0: number, mid: number): string {
   return `<text x="0" y="${y}" class="label">${escapeXml(r.label)}</text>${note}`;
 }
 
-/** Grouped horizontal bars on a log10 axis. */
-export function logBarChart(opts: {
+/** What every bar chart is drawn from: its series (colours, legend), one row of values each. */
+export interface BarChartOptions {
   title: string;
   unit: string;
   series: Series[];
   rows: BarRow[];
   layout?: ChartLayout;
-}): string {
+}
+
+/** Grouped horizontal bars on a log10 axis. */
+export function logBarChart(opts: BarChartOptions): string {
   const g = GEOMETRY[opts.layout ?? 'wide'];
   const all = opts.rows.flatMap((r) => r.values).filter((v): v is number => v !== undefined && v > 0);
   const lo = Math.floor(Math.log10(Math.min(...all, 1)));
@@ -151,13 +154,7 @@ export function logBarChart(opts: {
 }
 
 /** One stacked horizontal bar per row (CPU per role, Server-Timing per phase); linear axis. */
-export function stackedBarChart(opts: {
-  title: string;
-  unit: string;
-  series: Series[];
-  rows: BarRow[];
-  layout?: ChartLayout;
-}): string {
+export function stackedBarChart(opts: BarChartOptions): string {
   const g = GEOMETRY[opts.layout ?? 'wide'];
   const totals = opts.rows.map((r) => r.values.reduce<number>((s, v) => s + (v && v > 0 ? v : 0), 0));
   const max = Math.max(...totals, 1e-9);
