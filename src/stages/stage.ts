@@ -30,7 +30,26 @@ export interface StageOptions {
   runDir?: string;
   /** Progress lines for the user (stderr in the CLI). */
   log?: (line: string) => void;
+  /**
+   * `--protect`: bounded work in flight, so overload is answered with fast 503s (Retry-After)
+   * instead of a queue: each app process takes at most `maxInFlight` requests at once, and nginx
+   * in front passes at most as many to each (upstream max_conns). Absent: unbounded, as before.
+   * docs/capacity.md says why these limits and what they measured.
+   */
+  protect?: ProtectLimits;
 }
+
+export interface ProtectLimits {
+  /** Requests in flight per app process (and per upstream server at nginx). */
+  maxInFlight: number;
+}
+
+/**
+ * `--protect` without numbers. 16 per app process: measured on stage memcached (one process, 2
+ * cores, docs/capacity.md), 16 in flight keep the admitted page views' p99 within the default SLO
+ * at 3× the sustainable rate while still overlapping the Redis round trips of a page.
+ */
+export const DEFAULT_PROTECT: ProtectLimits = { maxInFlight: 16 };
 
 /** StageOptions once checked: a SQLite file absolute and existing, runDir existing. */
 export type StartOptions = StageOptions & { runDir: string };
