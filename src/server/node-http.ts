@@ -74,7 +74,8 @@ async function serve(handler: Handler, req: IncomingMessage, res: ServerResponse
  * a request is answered at once with 503 and Retry-After (RFC 9110 §15.6.4, §10.2.3) instead of
  * joining a queue whose wait no one bounds: under overload, a fast "come back in a second" keeps
  * the admitted requests within their latency budget, so goodput stays near capacity (the talk's
- * Q&A: "maximum client connection limits help"). `shed` counts the refusals.
+ * Q&A: "maximum client connection limits help"). `shed` counts the refusals. The front door
+ * (nginx, stages/common/nginx-conf.ts) applies the same bound first; this one holds without it.
  */
 export class InFlightLimit {
   inFlight = 0;
@@ -83,9 +84,13 @@ export class InFlightLimit {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`in-flight limit must be ≥ 1, got ${max}`);
   }
 
-  /** Takes a slot, or counts a refusal and answers false. */
-  enter(): boolean {
-    if (this.inFlight >= this.max) {
+  /**
+   * Takes a slot, or counts a refusal and answers false. Only a request that may be sent again
+   * is refused (`mayRefuse`: GET, HEAD); a POST always gets in (and counts): refusing it would
+   * lose what the user did — a login, an upload.
+   */
+  enter(mayRefuse = true): boolean {
+    if (mayRefuse && this.inFlight >= this.max) {
       this.shed += 1;
       return false;
     }
@@ -124,7 +129,7 @@ export function limitInFlight(
   onShed?: (total: number) => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    if (!limit.enter()) {
+    if (!limit.enter(req.method === 'GET' || req.method === 'HEAD')) {
       overloaded(res);
       onShed?.(limit.shed);
       return;

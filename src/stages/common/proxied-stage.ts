@@ -87,7 +87,7 @@ export async function startProxiedStage(
         // a 2-core box the other core goes to the app processes.
         workerProcesses: 1,
         ...(nginxUser() === undefined ? {} : { user: nginxUser() }),
-        ...(opts.protect === undefined ? {} : { protect: { maxConnsPerApp: opts.protect.maxInFlight } }),
+        ...(opts.protect === undefined ? {} : { protect: { maxInFlightPerApp: opts.protect.maxInFlight } }),
       };
       return runNginx({ ...spec, conf: renderNginxConf(site, spec) });
     });
