@@ -84,11 +84,7 @@ export class InFlightLimit {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`in-flight limit must be ≥ 1, got ${max}`);
   }
 
-  /**
-   * Takes a slot, or counts a refusal and answers false. Only a request that may be sent again
-   * is refused (`mayRefuse`: GET, HEAD); a POST always gets in (and counts): refusing it would
-   * lose what the user did — a login, an upload.
-   */
+  /** Takes a slot, or counts a refusal and answers false; a request that `mayRefuse` not always gets in (and counts). */
   enter(mayRefuse = true): boolean {
     if (mayRefuse && this.inFlight >= this.max) {
       this.shed += 1;
@@ -122,14 +118,23 @@ function overloaded(res: ServerResponse): void {
   res.end(OVERLOADED);
 }
 
-/** Wraps a request listener so that at most `limit.max` of its requests are in flight. */
+/**
+ * What the limit may refuse: dynamic GET and HEAD. A static file (the app's /static/, as nginx's
+ * `location /static/`) costs microseconds, and refusing one spoils a page view whose HTML the app
+ * already paid for; a POST would lose what the user did. Both are admitted, and count in flight.
+ */
+function refusable(req: IncomingMessage): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && !(req.url ?? '').startsWith('/static/');
+}
+
+/** Wraps a request listener so that at most `limit.max` of its dynamic GETs are in flight (see refusable). */
 export function limitInFlight(
   limit: InFlightLimit,
   inner: (req: IncomingMessage, res: ServerResponse) => void,
   onShed?: (total: number) => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    if (!limit.enter(req.method === 'GET' || req.method === 'HEAD')) {
+    if (!limit.enter(refusable(req))) {
       overloaded(res);
       onShed?.(limit.shed);
       return;

@@ -20,7 +20,8 @@ class FakeRes extends EventEmitter {
   }
 }
 
-const req = (method: string) => ({ method, url: '/users/1', headers: {} }) as unknown as IncomingMessage;
+const req = (method: string, url = '/users/1') =>
+  ({ method, url, headers: {} }) as unknown as IncomingMessage;
 
 /** A fake handler that holds every request until released. */
 function holdingHandler() {
@@ -64,18 +65,19 @@ test('past the limit a GET gets a fast 503 with Retry-After, counted; a freed sl
   assert.equal(limit.shed, 2);
 });
 
-test('a POST is never refused (it would lose what the user did) but it counts in flight', () => {
+test('a POST (what the user did) and a static file (a page view already paid for) are never refused, but count', () => {
   const limit = new InFlightLimit(1);
   const h = holdingHandler();
   const listener = limitInFlight(limit, h.inner);
   for (const method of ['GET', 'POST', 'POST'])
     listener(req(method), new FakeRes() as unknown as ServerResponse);
-  assert.equal(h.held.length, 3);
-  assert.equal(limit.inFlight, 3);
+  listener(req('GET', '/static/site.css'), new FakeRes() as unknown as ServerResponse);
+  assert.equal(h.held.length, 4);
+  assert.equal(limit.inFlight, 4);
   const get = new FakeRes();
   listener(req('GET'), get as unknown as ServerResponse);
   assert.equal(get.status, 503);
-  for (const i of [0, 1, 2]) h.release(i);
+  for (const i of [0, 1, 2, 3]) h.release(i);
   assert.equal(limit.inFlight, 0);
 });
 
