@@ -28,8 +28,8 @@ export interface CapacityOptions {
   probe: ProbeSettings;
   search: SearchParams;
   sizes: number[];
-  /** --protect: the overload curve is measured again with these limits. */
-  protect?: ProtectLimits;
+  /** --protect: the overload curve is measured again with each of these limits (usually one). */
+  protect: ProtectLimits[];
   multipliers: readonly number[];
   overload: boolean;
 }
@@ -97,8 +97,8 @@ export async function runCapacity(
     };
     const signal = deps.signal ? { signal: deps.signal } : {};
     if (!deps.signal?.aborted) overload.push(await runOverload({ ...common, ...signal }));
-    if (o.protect && !deps.signal?.aborted)
-      overload.push(await runOverload({ ...common, ...signal, protect: o.protect }));
+    for (const protect of o.protect)
+      if (!deps.signal?.aborted) overload.push(await runOverload({ ...common, ...signal, protect }));
   } else if (o.overload) deps.log('overload: skipped (size 1 sustained no rate to multiply)');
   return {
     schemaVersion: CAPACITY_REPORT_VERSION,
@@ -123,8 +123,8 @@ export async function runCapacity(
       maxProbes: o.search.maxProbes,
       startRate: o.search.startRate,
       sizes,
-      protect: o.protect !== undefined,
-      maxInFlight: o.protect?.maxInFlight ?? null,
+      protect: o.protect.length > 0,
+      maxInFlight: o.protect.map((p) => p.maxInFlight),
       multipliers: [...o.multipliers],
     },
     machine,

@@ -41,7 +41,8 @@ with --protect also the protected one beside it.
                       page load p99, corrected, and failed requests)
   --protect           also measure overload with --protect (at most ${DEFAULT_PROTECT.maxInFlight} requests in flight
                       per app process, fast 503 + Retry-After past it; serve --help)
-  --max-in-flight N   --protect's limit (implies --protect)
+  --max-in-flight N[,N…]  --protect's limit (implies --protect); several: one protected curve
+                      each, side by side (how docs/capacity.md chose the default)
   --sizes LIST        the sizes to measure (default 1,2,4,… up to the target's largest)
   --probe D           measured time of a probe (default ${DEFAULT_PROBE.probeMs / 1000}s); --warmup D before it (default ${DEFAULT_PROBE.warmupMs / 1000}s)
   --max-probes N      probes per size at most (default ${DEFAULT_SEARCH.maxProbes}); --start-rate R (default ${DEFAULT_SEARCH.startRate})
@@ -58,7 +59,7 @@ export interface CapacityArgs {
   factor: number;
   rate?: number;
   slo: Slo;
-  protect?: ProtectLimits;
+  protect: ProtectLimits[];
   sizes?: number[];
   probeMs: number;
   warmupMs: number;
@@ -117,7 +118,9 @@ export function capacityArgs(args: string[], io: Pick<Io, 'env' | 'cwd'>): Capac
   const factor = checked(() => factorOption(values.load));
   const rate = checked(() => positive(values.rate, 'rate'));
   const slo = checked(() => parseSlo(values.slo ?? DEFAULT_SLO));
-  const maxInFlight = checked(() => intOption(values['max-in-flight'], 'max-in-flight', 1, 100_000));
+  const maxInFlight = checked(() =>
+    values['max-in-flight']?.split(',').map((n) => intOption(n.trim(), 'max-in-flight', 1, 100_000)!),
+  );
   const sizes = checked(() =>
     values.sizes === undefined
       ? undefined
@@ -133,13 +136,17 @@ export function capacityArgs(args: string[], io: Pick<Io, 'env' | 'cwd'>): Capac
   const db = checked(() => parseDbTarget(values.db, { env: io.env, cwd: io.cwd }));
   if (problems.length > 0) throw new FkError('E_USAGE', problems.join('; '));
   const protect =
-    maxInFlight !== undefined ? { maxInFlight } : values.protect === true ? DEFAULT_PROTECT : undefined;
+    maxInFlight !== undefined
+      ? [...new Set(maxInFlight)].map((n) => ({ maxInFlight: n }))
+      : values.protect === true
+        ? [DEFAULT_PROTECT]
+        : [];
   return {
     stage: values.stage!,
     factor: factor ?? 10,
     ...(rate === undefined ? {} : { rate }),
     slo: slo!,
-    ...(protect === undefined ? {} : { protect }),
+    protect,
     ...(sizes === undefined ? {} : { sizes: [...new Set(sizes)].sort((a, b) => a - b) }),
     probeMs: probeMs ?? DEFAULT_PROBE.probeMs,
     warmupMs: warmupMs ?? DEFAULT_PROBE.warmupMs,
@@ -218,7 +225,7 @@ async function run(args: string[], io: Io): Promise<number> {
         probe: { ...DEFAULT_PROBE, probeMs: a.probeMs, warmupMs: a.warmupMs },
         search: { ...DEFAULT_SEARCH, maxProbes: a.maxProbes, startRate: a.startRate, tolerance: a.tolerance },
         sizes: a.sizes ?? doublingSizes(target.info.maxSize),
-        ...(a.protect === undefined ? {} : { protect: a.protect }),
+        protect: a.protect,
         multipliers: DEFAULT_MULTIPLIERS,
         overload: a.overload,
       },

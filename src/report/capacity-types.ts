@@ -159,7 +159,8 @@ export interface CapacityReport {
     startRate: number;
     sizes: number[];
     protect: boolean;
-    maxInFlight: number | null;
+    /** --protect's limit of each protected overload curve (requests in flight per app process). */
+    maxInFlight: number[];
     multipliers: number[];
   };
   machine: MachineInfo;

@@ -81,11 +81,16 @@ test('capacity options parsed: factor, rate, sizes, tolerance, probe length, --m
   );
   assert.deepEqual(
     [a.stage, a.factor, a.rate, a.sizes, a.tolerance, a.probeMs, a.protect, a.overload, a.slo.text],
-    ['memcached', 2.5, 120, [1, 2, 4], 0.05, 2000, { maxInFlight: 8 }, false, DEFAULT_SLO],
+    ['memcached', 2.5, 120, [1, 2, 4], 0.05, 2000, [{ maxInFlight: 8 }], false, DEFAULT_SLO],
   );
-  assert.deepEqual(capacityArgs(['--stage', 'single', '--protect'], { env: {}, cwd: '/w' }).protect, {
-    maxInFlight: 16,
-  });
+  assert.deepEqual(capacityArgs(['--stage', 'single', '--protect'], { env: {}, cwd: '/w' }).protect, [
+    { maxInFlight: 16 },
+  ]);
+  assert.deepEqual(
+    capacityArgs(['--stage', 'single', '--max-in-flight', '4,16,4'], { env: {}, cwd: '/w' }).protect,
+    [{ maxInFlight: 4 }, { maxInFlight: 16 }],
+  );
+  assert.deepEqual(capacityArgs(['--stage', 'single'], { env: {}, cwd: '/w' }).protect, []);
   assert.equal(capacityArgs(['--stage', 'single'], { env: {}, cwd: '/w' }).factor, 10);
 });
 
@@ -145,7 +150,7 @@ test('a whole capacity run over real sockets: the search, the curve, overload wi
       probe: { probeMs: 400, warmupMs: 150, timeoutMs: 5000, seed: 1 },
       search: { ...DEFAULT_SEARCH, maxProbes: 7, startRate: 100 },
       sizes: [1, 2],
-      protect: { maxInFlight: 2 },
+      protect: [{ maxInFlight: 2 }],
       multipliers: [0.5, 3],
       overload: true,
     },

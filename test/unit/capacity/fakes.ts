@@ -213,7 +213,7 @@ export async function modelRun(opts: { protect?: boolean; givenRate?: number } =
       probe: DEFAULT_PROBE,
       search: DEFAULT_SEARCH,
       sizes: doublingSizes(model.target.info.maxSize),
-      ...(opts.protect ? { protect: { maxInFlight: 16 } } : {}),
+      protect: opts.protect ? [{ maxInFlight: 16 }] : [],
       multipliers: DEFAULT_MULTIPLIERS,
       overload: true,
     },
