@@ -45,11 +45,12 @@ export interface ProtectLimits {
 }
 
 /**
- * `--protect` without numbers. 16 per app process: measured on stage memcached (one process, 2
- * cores, docs/capacity.md), 16 in flight keep the admitted page views' p99 within the default SLO
- * at 3× the sustainable rate while still overlapping the Redis round trips of a page.
+ * `--protect` without numbers: 4 per app process. Measured on stage memcached (one app process, 2
+ * cores; `capacity --max-in-flight 2,4,8,16`, docs/capacity.md): 8 and 16 let goodput collapse
+ * past 1.5× the sustainable rate as unprotected does; 2 and 4 kept it at or above that rate up to
+ * 3×, and 4 refused almost nothing at 1× (2 refused 0.25 %, over the default SLO's errors<0.1%).
  */
-export const DEFAULT_PROTECT: ProtectLimits = { maxInFlight: 16 };
+export const DEFAULT_PROTECT: ProtectLimits = { maxInFlight: 4 };
 
 /** StageOptions once checked: a SQLite file absolute and existing, runDir existing. */
 export type StartOptions = StageOptions & { runDir: string };

@@ -84,7 +84,7 @@ test('capacity options parsed: factor, rate, sizes, tolerance, probe length, --m
     ['memcached', 2.5, 120, [1, 2, 4], 0.05, 2000, [{ maxInFlight: 8 }], false, DEFAULT_SLO],
   );
   assert.deepEqual(capacityArgs(['--stage', 'single', '--protect'], { env: {}, cwd: '/w' }).protect, [
-    { maxInFlight: 16 },
+    { maxInFlight: 4 },
   ]);
   assert.deepEqual(
     capacityArgs(['--stage', 'single', '--max-in-flight', '4,16,4'], { env: {}, cwd: '/w' }).protect,
