@@ -21,9 +21,9 @@ export interface SearchParams {
 }
 
 /**
- * 10 % is about what two runs of the same probe differ by on the shared 2-core machine here
- * (docs/capacity.md); a finer bracket would resolve noise. From 50/s a stack of ~500/s takes 5
- * ramp probes and 3–4 bisections: ~9 probes.
+ * 10 %: each halving of the bracket costs a probe, and two runs on the shared 2-core machine here
+ * differed by more than that (docs/capacity.md), so a finer bracket would resolve noise. From
+ * 50/s a stack of ~400/s takes 4 ramp probes and 3–5 bisections.
  */
 export const DEFAULT_SEARCH: SearchParams = {
   startRate: 50,

@@ -32,7 +32,7 @@ size that sustains it (measured or extrapolated, labelled), the shared part that
 and at what rate, and what to do. Last, the overload curve at size 1 from 0.5× to 3× its rate —
 with --protect also the protected one beside it.
 
-  --stage S           a local stage: ${STAGE_NAMES.join(', ')} (size = app processes)
+  --stage S           a local stage (size = app processes): ${STAGE_NAMES.join(', ')}
   --hosts FILE, --lab stage fleet on hosts / the lab (size = app hosts): needs stage fleet,
                       not in this build yet (E_CAPACITY_NEEDS_FLEET)
   --load F            the factor: 10x (default), 2.5x
@@ -41,8 +41,8 @@ with --protect also the protected one beside it.
                       page load p99, corrected, and failed requests)
   --protect           also measure overload with --protect (at most ${DEFAULT_PROTECT.maxInFlight} requests in flight
                       per app process, fast 503 + Retry-After past it; serve --help)
-  --max-in-flight N[,N…]  --protect's limit (implies --protect); several: one protected curve
-                      each, side by side (how docs/capacity.md chose the default)
+  --max-in-flight L   --protect's limit (implies --protect); a list (2,4,8) measures one
+                      protected curve per limit, side by side (how the default was chosen)
   --sizes LIST        the sizes to measure (default 1,2,4,… up to the target's largest)
   --probe D           measured time of a probe (default ${DEFAULT_PROBE.probeMs / 1000}s); --warmup D before it (default ${DEFAULT_PROBE.warmupMs / 1000}s)
   --max-probes N      probes per size at most (default ${DEFAULT_SEARCH.maxProbes}); --start-rate R (default ${DEFAULT_SEARCH.startRate})

@@ -139,6 +139,8 @@ function probesTable(caption: string, probes: ProbeRecord[]): string {
 const curveName = (c: OverloadCurve) =>
   c.protect ? `--protect (${c.maxInFlight} in flight per process)` : 'unprotected';
 const MARKERS = ['circle', 'square', 'triangle', 'diamond'] as const;
+/** Unprotected vermillion, protected curves from bluish green on; blue is the ideal line's. */
+const curveColor = (i: number): string => PALETTE[1 + (i % (PALETTE.length - 1))]!;
 
 function overload(curves: OverloadCurve[]): string {
   if (curves.length === 0) return '<p class="muted">Not measured.</p>';
@@ -155,7 +157,7 @@ function overload(curves: OverloadCurve[]): string {
       series: [
         ...curves.map((c, i) => ({
           name: curveName(c),
-          color: PALETTE[i === 0 ? 1 : 2]!,
+          color: curveColor(i),
           marker: MARKERS[i % MARKERS.length]!,
           points: c.steps.map((s): [number, number] => [s.offeredRate, s.goodput]),
         })),
@@ -177,7 +179,7 @@ function overload(curves: OverloadCurve[]): string {
       yLabel: 'p99, ms',
       series: curves.map((c, i) => ({
         name: curveName(c),
-        color: PALETTE[i === 0 ? 1 : 2]!,
+        color: curveColor(i),
         marker: MARKERS[i % MARKERS.length]!,
         points: c.steps.map((s): [number, number] => [s.offeredRate, s.latencyUs.p99 / 1000]),
       })),
