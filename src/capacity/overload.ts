@@ -33,6 +33,7 @@ export async function runOverload(i: OverloadInput): Promise<OverloadCurve> {
       if (i.signal?.aborted) break;
       const rate = Math.max(1, Math.round(i.baseRate * multiplier));
       const r = await i.probe(running, rate);
+      if (i.signal?.aborted) break; // cut short by Ctrl-C: not a measurement of this step
       const step = { n: steps.length + 1, phase: 'overload' as const, ...r, multiplier };
       steps.push(step);
       i.log(overloadLine(label, step));

@@ -94,6 +94,11 @@ export async function searchSustainable(
     }
     const started = deps.now();
     const r = await probe(rate, phase);
+    // A probe cut short by Ctrl-C measured less than it was asked to: it does not count.
+    if (deps.signal?.aborted) {
+      stoppedBy = 'interrupted';
+      break;
+    }
     const rec: ProbeRecord = { n: probes.length + 1, phase, ...r };
     probes.push(rec);
     if (rec.verdict === 'pass') lo = Math.max(lo, rate);

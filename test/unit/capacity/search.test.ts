@@ -112,7 +112,7 @@ test('bisection stops when whole page views per second cannot split the bracket'
   assert.equal(out.stoppedBy, 'tolerance');
 });
 
-test('an aborted search stops before its next probe and keeps what it measured', async () => {
+test('an aborted search keeps what it measured; the probe Ctrl-C cut short does not count', async () => {
   const ac = new AbortController();
   const { out, rates } = await search(
     (r, nth) => {
@@ -124,5 +124,9 @@ test('an aborted search stops before its next probe and keeps what it measured',
   );
   assert.deepEqual(rates, [50, 100]);
   assert.equal(out.stoppedBy, 'interrupted');
-  assert.equal(out.sustainableRate, 100);
+  assert.deepEqual(
+    out.probes.map((p) => p.offeredRate),
+    [50],
+  );
+  assert.equal(out.sustainableRate, 50);
 });
