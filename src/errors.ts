@@ -53,6 +53,8 @@ export const ERROR_CODES = {
   E_BAD_THRESHOLD:
     "Write --expect as comma-separated METRIC<VALUE checks, e.g. 'p99<50ms,errors<0.1%,rate>1000' (see `flickr-killr bench --help`).",
   E_BAD_REPORT: 'That file is not a flickr-killr ladder report.json (see schemas/ladder-report.schema.json).',
+  E_CAPACITY_NEEDS_FLEET:
+    'capacity --hosts/--lab measures stage fleet, which this build does not have yet: use --stage S (a local stage) for now.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

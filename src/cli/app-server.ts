@@ -3,7 +3,7 @@ import { type Command, type Io, untilAborted } from './io.js';
 
 const USAGE = `flickr-killr app-server --port P --db PATH|URL [--host 127.0.0.1] [--static DIR]
                         [--sessions db|redis|memcached] [--redis URL] [--memcached HOST:PORT[,…]]
-                        [--fill-memcached] [--cluster N]
+                        [--fill-memcached] [--cluster N] [--max-in-flight N]
 
 (internal) One app process, as stages start it (its arguments are an AppProcessSpec:
 src/server/app-process-spec.ts). With --cluster N, a node:cluster primary forks N workers on the

@@ -42,4 +42,9 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Emulated hosts on this machine, reached over SSH: lab up|down|status|ssh HOST|exec HOST -- CMD',
     load: async () => (await import('./lab.js')).command,
   },
+  capacity: {
+    summary:
+      '"Will it hold 10×?": sustainable rate per size, the size a target load needs, overload with/without --protect',
+    load: async () => (await import('./capacity.js')).command,
+  },
 };

@@ -1,6 +1,6 @@
 import { FkError } from '../errors.js';
 import { loadStage, STAGE_NAMES } from '../stages/registry.js';
-import type { StageOptions } from '../stages/stage.js';
+import { DEFAULT_PROTECT, type StageOptions } from '../stages/stage.js';
 import { assertReadyForStage, connectTarget } from '../store/database.js';
 import { type DbTarget, describeTarget, parseDbTarget } from '../store/db-target.js';
 import { intOption, parse, sessionsOption } from './args.js';
@@ -8,14 +8,16 @@ import { type Command, type Io, untilAborted } from './io.js';
 
 const USAGE = `flickr-killr serve --stage ${STAGE_NAMES.join('|')} [--port P]
                     [--db PATH|URL|postgres] [--workers N] [--sessions db|redis|memcached]
-                    [--redis URL] [--cgi-host lighttpd|builtin]
+                    [--redis URL] [--cgi-host lighttpd|builtin] [--protect]
 
 Runs one stage of the ladder, prints its URL, and stops everything on Ctrl-C.
 
   --db PATH|URL|postgres   the database: a SQLite file (default data/flickr-killr.db), a
                            postgres:// URL of a server you run, or 'postgres': the project's
                            own cluster under data/pg, started now and stopped on exit.
-                           DATABASE_URL is used when --db is absent.`;
+                           DATABASE_URL is used when --db is absent.
+  --protect                at most ${DEFAULT_PROTECT.maxInFlight} requests in flight per app process (at nginx and in
+                           the process); past it a fast 503 with Retry-After (docs/capacity.md)`;
 
 function options(
   args: string[],
@@ -29,6 +31,7 @@ function options(
     sessions: { type: 'string' },
     redis: { type: 'string' },
     'cgi-host': { type: 'string' },
+    protect: { type: 'boolean' },
   });
   const problems: string[] = [];
   const cgiHost = values['cgi-host'];
@@ -49,6 +52,9 @@ function options(
   const workers = checked(() => intOption(values.workers, 'workers', 1, 256));
   const db = checked(() => parseDbTarget(values.db, { env: io.env, cwd: io.cwd }));
   if (values.stage === undefined) problems.push('serve needs --stage');
+  // A CGI script lives for one request: there is no long-running app process to bound.
+  if (values.protect === true && values.stage === 'cgi')
+    problems.push('--protect has no app process to bound in stage cgi');
   if (problems.length > 0) throw new FkError('E_USAGE', problems.join('; '));
   return {
     stageName: values.stage!,
@@ -59,6 +65,7 @@ function options(
       sessions,
       redisUrl: values.redis,
       cgiHost: cgiHost as StageOptions['cgiHost'],
+      ...(values.protect === true ? { protect: DEFAULT_PROTECT } : {}),
       log: (line) => io.stderr(`${line}\n`),
     },
   };

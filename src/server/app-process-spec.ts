@@ -31,6 +31,11 @@ export interface AppProcessSpec {
   fillMemcached: boolean;
   /** 0: one plain process. N > 0: a node:cluster primary forking N workers on the same port. */
   cluster: number;
+  /**
+   * At most this many requests in flight in the process (each cluster worker); past it a fast 503
+   * with Retry-After (`--protect`, docs/capacity.md). Absent: no limit.
+   */
+  maxInFlight?: number;
 }
 
 export const APP_PROCESS_DEFAULTS = {
@@ -79,6 +84,7 @@ export function toArgv(spec: AppProcessSpec): string[] {
   if (spec.memcached.length > 0) a.push('--memcached', spec.memcached.join(','));
   if (spec.fillMemcached) a.push('--fill-memcached');
   if (spec.cluster > 0) a.push('--cluster', String(spec.cluster));
+  if (spec.maxInFlight !== undefined) a.push('--max-in-flight', String(spec.maxInFlight));
   return a;
 }
 
@@ -97,6 +103,7 @@ const FLAGS = {
   memcached: { type: 'string' },
   'fill-memcached': { type: 'boolean' },
   cluster: { type: 'string' },
+  'max-in-flight': { type: 'string' },
 } as const;
 
 /**
@@ -128,6 +135,7 @@ export function fromArgv(args: string[], env: Record<string, string | undefined>
   else if (isDatabaseUrl(db) && values.static === undefined)
     problems.push('--db with a database URL needs --static DIR (a database server holds no files)');
   const cluster = int(values.cluster, 'cluster', 1, 256) ?? 0;
+  const maxInFlight = int(values['max-in-flight'], 'max-in-flight', 1, 100_000);
   const sessions = values.sessions ?? APP_PROCESS_DEFAULTS.sessions;
   if (!(SESSION_BACKENDS as readonly string[]).includes(sessions))
     problems.push(`--sessions must be ${SESSION_BACKENDS.join(', ')}, got '${sessions}'`);
@@ -151,5 +159,6 @@ export function fromArgv(args: string[], env: Record<string, string | undefined>
     memcached,
     fillMemcached,
     cluster,
+    ...(maxInFlight === undefined ? {} : { maxInFlight }),
   });
 }

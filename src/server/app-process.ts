@@ -21,11 +21,29 @@ export async function runAppProcess(spec: AppProcessSpec, hooks: AppProcessHooks
   const app = await openApp(spec, { onError: hooks.onError, onWarning: hooks.onWarning });
   let server: Awaited<ReturnType<typeof listen>> | undefined;
   try {
-    server = await listen(app.handler, { port: spec.port, host: spec.host, onError: hooks.onError });
+    server = await listen(app.handler, {
+      port: spec.port,
+      host: spec.host,
+      onError: hooks.onError,
+      ...(spec.maxInFlight === undefined
+        ? {}
+        : { maxInFlight: spec.maxInFlight, onShed: shedWarning(spec.maxInFlight, hooks.onWarning) }),
+    });
     hooks.onListening?.(server.url);
     await hooks.until;
   } finally {
     await server?.close();
     await app.close();
   }
+}
+
+/** One warning per 10 s at most while requests are refused past the in-flight limit. */
+function shedWarning(max: number, warn: (line: string) => void): (total: number) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  return (total) => {
+    const now = Date.now();
+    if (now - last < 10_000) return;
+    last = now;
+    warn(`over the in-flight limit (${max}): ${total} requests answered 503 so far`);
+  };
 }

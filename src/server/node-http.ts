@@ -70,6 +70,89 @@ async function serve(handler: Handler, req: IncomingMessage, res: ServerResponse
 }
 
 /**
+ * A bound on the requests one process works on at once (`--protect`, docs/capacity.md). Past it
+ * a request is answered at once with 503 and Retry-After (RFC 9110 §15.6.4, §10.2.3) instead of
+ * joining a queue whose wait no one bounds: under overload, a fast "come back in a second" keeps
+ * the admitted requests within their latency budget, so goodput stays near capacity (the talk's
+ * Q&A: "maximum client connection limits help"). `shed` counts the refusals. The front door
+ * (nginx, stages/common/nginx-conf.ts) applies the same bound first; this one holds without it.
+ */
+export class InFlightLimit {
+  inFlight = 0;
+  shed = 0;
+  constructor(readonly max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`in-flight limit must be ≥ 1, got ${max}`);
+  }
+
+  /** Takes a slot, or counts a refusal and answers false; a request that `mayRefuse` not always gets in (and counts). */
+  enter(mayRefuse = true): boolean {
+    if (mayRefuse && this.inFlight >= this.max) {
+      this.shed += 1;
+      return false;
+    }
+    this.inFlight += 1;
+    return true;
+  }
+
+  leave(): void {
+    this.inFlight -= 1;
+  }
+}
+
+/** Seconds a refused client is asked to wait (Retry-After): one is enough for a queue to drain. */
+export const RETRY_AFTER_S = 1;
+const OVERLOADED = 'Overloaded: too many requests in flight in this app process; retry in a second.\n';
+
+/**
+ * The 503 of an app process past its in-flight limit. The connection stays open: closing it would
+ * make the proxy (or browser) pay a new connection for its retry, under overload of all times.
+ */
+function overloaded(res: ServerResponse): void {
+  res.writeHead(503, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(OVERLOADED),
+    'Retry-After': String(RETRY_AFTER_S),
+    'X-Served-By': SERVED_BY,
+    'X-Overloaded': 'app',
+  });
+  res.end(OVERLOADED);
+}
+
+/**
+ * What the limit may refuse: dynamic GET and HEAD. A static file (the app's /static/, as nginx's
+ * `location /static/`) costs microseconds, and refusing one spoils a page view whose HTML the app
+ * already paid for; a POST would lose what the user did. Both are admitted, and count in flight.
+ */
+function refusable(req: IncomingMessage): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && !(req.url ?? '').startsWith('/static/');
+}
+
+/** Wraps a request listener so that at most `limit.max` of its dynamic GETs are in flight (see refusable). */
+export function limitInFlight(
+  limit: InFlightLimit,
+  inner: (req: IncomingMessage, res: ServerResponse) => void,
+  onShed?: (total: number) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (!limit.enter(refusable(req))) {
+      overloaded(res);
+      onShed?.(limit.shed);
+      return;
+    }
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      limit.leave();
+    };
+    // 'close' follows 'finish' and also fires for a client that went away mid-response.
+    res.once('finish', leave);
+    res.once('close', leave);
+    inner(req, res);
+  };
+}
+
+/**
  * The node:http adapter: REQUEST_LIMITS enforced before the handler (header overflow → 431 is
  * node's own maxHeaderSize check), X-Served-By so tests behind nginx see which worker answered,
  * and keep-alive longer than nginx's upstream idle time (field notes: Node's 5 s default gave
@@ -77,15 +160,29 @@ async function serve(handler: Handler, req: IncomingMessage, res: ServerResponse
  */
 export async function listen(
   handler: Handler,
-  opts: { port: number; host?: string; onError?: (e: unknown) => void },
+  opts: {
+    port: number;
+    host?: string;
+    onError?: (e: unknown) => void;
+    /** At most this many requests in flight (AppProcessSpec.maxInFlight); absent: no limit. */
+    maxInFlight?: number;
+    /** Called on each request refused past maxInFlight, with the total so far. */
+    onShed?: (total: number) => void;
+  },
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const host = opts.host ?? '127.0.0.1';
-  const server = createServer({ maxHeaderSize: REQUEST_LIMITS.maxHeaderBytes }, (req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     serve(handler, req, res).catch((e: unknown) => {
       opts.onError?.(e);
       plain(res, 500, 'Internal Server Error\n');
     });
-  });
+  };
+  const server = createServer(
+    { maxHeaderSize: REQUEST_LIMITS.maxHeaderBytes },
+    opts.maxInFlight === undefined
+      ? listener
+      : limitInFlight(new InFlightLimit(opts.maxInFlight), listener, opts.onShed),
+  );
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;

@@ -30,7 +30,27 @@ export interface StageOptions {
   runDir?: string;
   /** Progress lines for the user (stderr in the CLI). */
   log?: (line: string) => void;
+  /**
+   * `--protect`: bounded work in flight, so overload is answered with fast 503s (Retry-After)
+   * instead of a queue: each app process takes at most `maxInFlight` requests at once, and nginx
+   * in front passes at most as many to each (upstream max_conns). Absent: unbounded, as before.
+   * docs/capacity.md says why these limits and what they measured.
+   */
+  protect?: ProtectLimits;
 }
+
+export interface ProtectLimits {
+  /** Requests in flight per app process (and per upstream server at nginx). */
+  maxInFlight: number;
+}
+
+/**
+ * `--protect` without numbers: 4 per app process. Measured on stage memcached (one app process, 2
+ * cores; `capacity --max-in-flight 2,4,8,16`, docs/capacity.md): 8 and 16 let goodput collapse
+ * past 1.5× the sustainable rate as unprotected does; 2 and 4 kept it at or above that rate up to
+ * 3×, and 4 refused almost nothing at 1× (2 refused 0.25 %, over the default SLO's errors<0.1%).
+ */
+export const DEFAULT_PROTECT: ProtectLimits = { maxInFlight: 4 };
 
 /** StageOptions once checked: a SQLite file absolute and existing, runDir existing. */
 export type StartOptions = StageOptions & { runDir: string };

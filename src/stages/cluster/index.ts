@@ -46,6 +46,7 @@ export const stage = defineStage({
           ...(backends.redisUrl === undefined ? {} : { redisUrl: backends.redisUrl }),
           memcached: backends.memcachedAddr === undefined ? [] : [backends.memcachedAddr],
           cluster: workers,
+          ...(opts.protect === undefined ? {} : { maxInFlight: opts.protect.maxInFlight }),
         });
         return startAppProcess(spec, 'cluster-primary', opts.runDir, 'cluster');
       });

@@ -44,6 +44,11 @@ export interface NginxConfSpec {
   user?: string;
   /** Write DIR/access.log; off by default because the ladder measures throughput. */
   accessLog?: boolean;
+  /**
+   * `--protect`: at most `maxInFlightPerApp` × app processes dynamic GET/HEAD requests in flight at
+   * the front door; past it nginx answers a fast 503 with Retry-After instead of queueing. Absent: no limit.
+   */
+  protect?: { maxInFlightPerApp: number };
 }
 
 /** Indentation of a location block and of its body, inside `server {`. */
@@ -94,14 +99,19 @@ export function renderNginxConf(site: NginxSite, spec: NginxConfSpec): string {
     '  client_max_body_size 64k;',
     '  client_body_buffer_size 64k;',
     ...(site.httpLines?.(d) ?? []),
+    ...(site.app && spec.protect !== undefined ? ['', ...protectHttpLines()] : []),
     '',
     ...upstreams,
     '  server {',
     `    listen ${spec.listenHost}:${spec.listenPort} backlog=4096;`,
     '    server_name _;',
     ...(site.app ? ['', ...proxySettings(I)] : []),
+    ...(site.app && spec.protect !== undefined
+      ? ['', ...protectServerLines(spec.protect.maxInFlightPerApp * spec.appPorts.length)]
+      : []),
     '',
     site.locations(spec),
+    ...(site.app && spec.protect !== undefined ? ['', overloadedLocation()] : []),
     '  }',
     '}',
     '',
@@ -216,4 +226,50 @@ export function memcachedStatic(fallback: string[]): string[] {
     `${II}add_header X-Cache HIT;`,
     ...fallback,
   ];
+}
+
+/**
+ * --protect, in the http block: which requests the front door bounds. Dynamic GET and HEAD only:
+ * they are idempotent, so a browser (or the user) may safely send them again after Retry-After
+ * (RFC 9110 §9.2.2); a refused POST would lose what the user did (a login). /static/ is left out:
+ * memcached or the disk answers it in microseconds, and a refused asset spoils a page view the app
+ * already paid for. limit_conn counts nothing for an empty key (ngx_http_limit_conn_module).
+ */
+function protectHttpLines(): string[] {
+  return [
+    '  # --protect: the requests the front door bounds (dynamic GET/HEAD; see docs/capacity.md).',
+    '  map "$request_method $uri" $fk_protect {',
+    '    default "";',
+    '    "~^(GET|HEAD) /static/" "";',
+    '    "~^(GET|HEAD) " app;',
+    '  }',
+    '  limit_conn_zone $fk_protect zone=fk_protect:1m;',
+  ];
+}
+
+/**
+ * --protect, in the server block: at most `limit` of those requests in flight (limit_conn counts a
+ * request from its whole header until its response is sent). Past it nginx answers at once with
+ * 503 and Retry-After: open-source nginx has no upstream `queue` (NGINX Plus only), and upstream
+ * `max_conns` is not used because it cannot tell a page view from a login. A 503 an app process
+ * sends itself passes through untouched (proxy_intercept_errors is off). Refusals are logged at
+ * `info`, below error_log's `warn`: under overload they come by the thousand per second.
+ */
+function protectServerLines(limit: number): string[] {
+  return [
+    `${I}# --protect: past ${limit} requests in flight, a fast 503 with Retry-After (@overloaded).`,
+    `${I}limit_conn fk_protect ${limit};`,
+    `${I}limit_conn_status 503;`,
+    `${I}limit_conn_log_level info;`,
+    `${I}error_page 503 = @overloaded;`,
+  ];
+}
+
+function overloadedLocation(): string {
+  return locationBlock('location @overloaded', [
+    `${II}default_type text/plain;`,
+    `${II}add_header Retry-After 1 always;`,
+    `${II}add_header X-Overloaded front always;`,
+    `${II}return 503 "Overloaded: too many requests in flight; retry in a second.\\n";`,
+  ]);
 }

@@ -63,9 +63,14 @@ export async function startProxiedStage(
         ...(backends.redisUrl === undefined ? {} : { redisUrl: backends.redisUrl }),
         memcached,
         fillMemcached: site.memcached,
+        ...(opts.protect === undefined ? {} : { maxInFlight: opts.protect.maxInFlight }),
       }),
     });
     log(`${workers} app processes on ports ${pool.ports.join(', ')}`);
+    if (opts.protect !== undefined)
+      log(
+        `protect: at most ${opts.protect.maxInFlight} requests in flight per app process, at nginx and in each process`,
+      );
     // The front port is picked only now, after the backends and app processes took theirs (picked
     // earlier, one of them could have been handed the same port).
     const appPorts = pool.ports;
@@ -82,6 +87,7 @@ export async function startProxiedStage(
         // a 2-core box the other core goes to the app processes.
         workerProcesses: 1,
         ...(nginxUser() === undefined ? {} : { user: nginxUser() }),
+        ...(opts.protect === undefined ? {} : { protect: { maxInFlightPerApp: opts.protect.maxInFlight } }),
       };
       return runNginx({ ...spec, conf: renderNginxConf(site, spec) });
     });

@@ -28,6 +28,7 @@ export const stage = defineStage({
         staticRoot: staticRootOf(opts.db),
         sessions: opts.sessions ?? 'db',
         ...(opts.redisUrl === undefined ? {} : { redisUrl: opts.redisUrl }),
+        ...(opts.protect === undefined ? {} : { maxInFlight: opts.protect.maxInFlight }),
       });
       return startAppProcess(spec, 'app-1', opts.runDir);
     });

@@ -39,6 +39,7 @@ test('the argv of an app process: the command, then one flag per field that is s
     fillMemcached: true,
     staticRoot: '/srv/static',
     cluster: 3,
+    maxInFlight: 16,
   });
   assert.deepEqual(toArgv(filling).slice(7), [
     '--static',
@@ -50,6 +51,8 @@ test('the argv of an app process: the command, then one flag per field that is s
     '--fill-memcached',
     '--cluster',
     '3',
+    '--max-in-flight',
+    '16',
   ]);
 });
 
@@ -58,24 +61,26 @@ test('fromArgv(toArgv(spec)) is the spec, for every combination of optional fiel
   for (const sessions of ['db', 'redis', 'memcached'] as const)
     for (const fillMemcached of [false, true])
       for (const cluster of [0, 2])
-        for (const [db, staticRoot] of [
-          ['/d/fk.db', undefined],
-          ['/d/fk.db', '/s t/ä'],
-          ['postgres://fk@db:5432/fk', '/srv/static'],
-        ] as const)
-          variants.push(
-            appProcessSpec({
-              host: '10.1.2.3',
-              port: 65535,
-              db,
-              sessions,
-              ...(sessions === 'redis' ? { redisUrl: 'redis://r:1' } : {}),
-              memcached: sessions === 'memcached' || fillMemcached ? ['m:1'] : [],
-              fillMemcached,
-              cluster,
-              ...(staticRoot === undefined ? {} : { staticRoot }),
-            }),
-          );
+        for (const maxInFlight of [undefined, 1, 64])
+          for (const [db, staticRoot] of [
+            ['/d/fk.db', undefined],
+            ['/d/fk.db', '/s t/ä'],
+            ['postgres://fk@db:5432/fk', '/srv/static'],
+          ] as const)
+            variants.push(
+              appProcessSpec({
+                host: '10.1.2.3',
+                port: 65535,
+                db,
+                sessions,
+                ...(sessions === 'redis' ? { redisUrl: 'redis://r:1' } : {}),
+                memcached: sessions === 'memcached' || fillMemcached ? ['m:1'] : [],
+                fillMemcached,
+                cluster,
+                ...(maxInFlight === undefined ? {} : { maxInFlight }),
+                ...(staticRoot === undefined ? {} : { staticRoot }),
+              }),
+            );
   for (const spec of variants) assert.deepEqual(fromArgv(toArgv(spec).slice(1)), spec);
 });
 
@@ -130,4 +135,8 @@ test('every problem of an argv is reported at once, before the process opens any
   );
   assert.throws(() => fromArgv(['--port', '1', '--db', 'x', '--memcached', 'no-port']), /HOST:PORT/);
   assert.throws(() => fromArgv(['--port', '1', '--db', 'x', '--bogus']), { code: 'E_USAGE' });
+  assert.throws(
+    () => fromArgv(['--port', '1', '--db', 'x', '--max-in-flight', '0']),
+    /--max-in-flight must be a whole number from 1 to 100000/,
+  );
 });

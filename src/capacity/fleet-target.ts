@@ -1,0 +1,141 @@
+/**
+ * Stage fleet as a capacity target: size = app hosts, every host's CPU against its quota from its
+ * own cgroup (as `lab status` reads it), the lb, cache, sessions and db hosts as the shared parts.
+ *
+ * Built here: the CPU half — labCpuMeter() samples each lab host's cgroup over a probe's window
+ * and fleetParts() turns the samples into parts — and fleetTarget(), which composes it with a
+ * FleetStarter. Not built: the FleetStarter itself, because stage fleet (issue 10) is not on main.
+ *
+ * TODO(fleet): when stage fleet lands, one small module provides a FleetStarter:
+ *   start(size, protect) → a fleet with `size` app hosts: grow the lab (`deploy hosts add`, the
+ *     operator's path, or restart `serve --stage fleet` on a lab made with `lab up --app-hosts N`),
+ *     start the fleet with `protect` passed to every app host's AppProcessSpec (maxInFlight) and to
+ *     the lb's nginx.conf (NginxConfSpec.protect), and answer the lb's URL and the lab state (for
+ *     this meter); stop() stops the fleet (and what the growth added).
+ * Until then `capacity --hosts/--lab` fails with E_CAPACITY_NEEDS_FLEET (cli/capacity.ts).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { type CgroupLayout, sampleCgroup } from '../lab/cgroup.js';
+import type { Role } from '../lab/host-spec.js';
+import type { PartRole, PartUsage } from '../report/capacity-types.js';
+import type { ProtectLimits } from '../stages/stage.js';
+import type { CapacityTarget, CpuMeter, CpuReading, RunningTarget } from './target.js';
+
+export interface FleetHost {
+  name: string;
+  roles: Role[];
+  /** Its CPU quota, in cores (the hosts file's `cpu`). */
+  cpu: number;
+  /** Its cgroup, relative to each hierarchy (LabHostState.cgroup). */
+  cgroup: string;
+}
+
+/** Cumulative CPU of every host at one instant (cgroup usage, µs). */
+export interface FleetSample {
+  atMs: number;
+  usageUs: Map<string, number>;
+}
+
+const SHARED_ORDER: readonly Role[] = ['lb', 'db', 'cache', 'sessions'];
+
+/**
+ * A host is shared unless all it does is `app`: an lb, cache, sessions or db host serves every
+ * request whatever the number of app hosts. Its role is its first shared role in that order.
+ */
+export function hostPart(h: FleetHost, usedCores: number): PartUsage {
+  const shared = SHARED_ORDER.find((r) => h.roles.includes(r));
+  return {
+    name: h.name,
+    role: (shared ?? 'app') as PartRole,
+    shared: shared !== undefined,
+    usedCores: Math.round(usedCores * 1000) / 1000,
+    budgetCores: h.cpu,
+  };
+}
+
+/** Every host's mean cores between two samples, against its quota. Pure. */
+export function fleetParts(hosts: FleetHost[], a: FleetSample, b: FleetSample): PartUsage[] {
+  const elapsedUs = Math.max(1, (b.atMs - a.atMs) * 1000);
+  return hosts.map((h) =>
+    hostPart(h, Math.max(0, (b.usageUs.get(h.name) ?? 0) - (a.usageUs.get(h.name) ?? 0)) / elapsedUs),
+  );
+}
+
+export interface LabMeterOptions {
+  layout: CgroupLayout;
+  hosts: FleetHost[];
+  read?: (path: string) => string;
+  intervalMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Samples every host's cgroup until stopped; window() answers for any part of the run (the probe's
+ * warm-up is cut off afterwards), from the samples nearest its ends. The lab's cgroups are on this
+ * machine, so reading them costs a file read per host, no SSH; the generator is in no host's cgroup.
+ */
+export function labCpuMeter(o: LabMeterOptions): CpuMeter {
+  const read = o.read ?? ((p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : ''));
+  const now = o.now ?? Date.now;
+  const samples: FleetSample[] = [];
+  const take = () => {
+    const usageUs = new Map<string, number>();
+    for (const h of o.hosts) usageUs.set(h.name, sampleCgroup(o.layout, h.cgroup, read).usageUs);
+    samples.push({ atMs: now(), usageUs });
+  };
+  take();
+  const timer = setInterval(take, o.intervalMs ?? 250);
+  timer.unref();
+  return {
+    window: (fromMs, toMs): CpuReading | undefined => {
+      if (samples.length < 2) take();
+      const nearest = (t: number) =>
+        samples.reduce((best, s) => (Math.abs(s.atMs - t) < Math.abs(best.atMs - t) ? s : best));
+      const a = nearest(fromMs);
+      const b = nearest(toMs);
+      if (b.atMs <= a.atMs) return undefined;
+      return { parts: fleetParts(o.hosts, a, b), generatorCores: null };
+    },
+    stop: () => {
+      clearInterval(timer);
+      take();
+    },
+  };
+}
+
+/** What only stage fleet can do: run the fleet at a size. See the TODO(fleet) above. */
+export interface FleetStarter {
+  maxSize: number;
+  start(
+    size: number,
+    protect: ProtectLimits | undefined,
+  ): Promise<{
+    url: string;
+    layout: CgroupLayout;
+    hosts: FleetHost[];
+    stop(): Promise<void>;
+  }>;
+}
+
+export function fleetTarget(o: { name: string; users: number; starter: FleetStarter }): CapacityTarget {
+  return {
+    info: {
+      kind: 'fleet',
+      name: o.name,
+      sizeUnit: 'app hosts',
+      maxSize: o.starter.maxSize,
+      // The fleet's lb answers /static from memcached first, as stage memcached (issue 10).
+      staticFrom: 'cache',
+      users: o.users,
+    },
+    async start(size, { protect }): Promise<RunningTarget> {
+      const f = await o.starter.start(size, protect);
+      return {
+        size,
+        url: f.url,
+        cpu: () => labCpuMeter({ layout: f.layout, hosts: f.hosts }),
+        stop: () => f.stop(),
+      };
+    },
+  };
+}
