@@ -3,7 +3,7 @@ export type { BenchOptions, BenchResultCore, LatencySummary } from './api.js';
 export { type Clock, FakeClock, realClock } from './clock.js';
 export { Engine, type EngineSpec, runEngine } from './engine.js';
 export { extractAssets, extractPageAssets, type PageAsset } from './extract-assets.js';
-export { Histogram, type SerializedHistogram } from './histogram.js';
+export { bucketRange, Histogram, type SerializedHistogram } from './histogram.js';
 export { type ResolvedOptions, resolveOptions } from './options.js';
 export { mergeSnapshots, type RecorderSnapshot } from './recorder.js';
 export { combineRuns, headlineFigures, type RepeatSummary, runBenchRepeated, type Spread } from './repeat.js';

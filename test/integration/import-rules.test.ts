@@ -80,6 +80,12 @@ const CASES: Record<string, Array<[string, boolean]>> = {
     ['../ladder/plan.js', false],
     ['../lab/host-spec.js', true],
   ],
+  'src/capacity': [
+    ['../bench/histogram.js', false],
+    ['../server/open-app.js', false],
+    ['../bench/index.js', true],
+    ['../ladder/proc-sampler.js', true],
+  ],
   'src/store': [
     ['../cli/io.js', false],
     ['./schema.js', true],
