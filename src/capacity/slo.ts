@@ -3,9 +3,9 @@
  * expression (`--expect`'s grammar, src/bench/thresholds.ts), parsed and checked by the same two
  * functions, so `capacity --slo X` and `bench --expect X` can never disagree about a result.
  */
-import { bucketRange } from '../bench/index.js';
 import {
   type BenchResultCore,
+  bucketRange,
   checkThresholds,
   failedRequests,
   parseThresholds,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CRC32_INIT, crc32, crc32Final, crc32Update } from '../../../src/clients/net/crc32.js';
 import {
   ConsistentHashRing,
   firstPointAtOrAbove,
   serverPoints,
   splitServerName,
 } from '../../../src/clients/memcached/ketama.js';
+import { CRC32_INIT, crc32, crc32Final, crc32Update } from '../../../src/clients/net/crc32.js';
 import { isFkError } from '../../../src/errors.js';
 
 /*
