@@ -53,6 +53,8 @@ export const ERROR_CODES = {
   E_BAD_THRESHOLD:
     "Write --expect as comma-separated METRIC<VALUE checks, e.g. 'p99<50ms,errors<0.1%,rate>1000' (see `flickr-killr bench --help`).",
   E_BAD_REPORT: 'That file is not a flickr-killr ladder report.json (see schemas/ladder-report.schema.json).',
+  E_FLEET_SMOKE:
+    "The fleet started but a page through its lb was wrong: each host's logs are in /var/log/flickr-killr (`flickr-killr lab ssh HOST`).",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
