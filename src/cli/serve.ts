@@ -164,7 +164,14 @@ async function serveStage(
       `stage ${stage.name}${version}: ${stage.summary}\nrun dir ${running.runDir}; Ctrl-C stops it\n`,
     );
     io.stdout(`${running.url}\n`);
-    await untilAborted(io.signal);
+    // A stage on other hosts (fleet) leaves nothing on this machine that keeps Node's event loop
+    // alive, and an unsettled await alone does not: without this timer serve would exit at once.
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      await untilAborted(io.signal);
+    } finally {
+      clearInterval(keepAlive);
+    }
   } finally {
     await running.stop();
   }

@@ -41,11 +41,50 @@ export const FLEET_UPSTREAM_TUNING: UpstreamTuning = {
 
 /**
  * With accessLog, one line per request with what the failure tests need: which upstreams were
- * tried ($upstream_addr lists every server contacted, comma-separated) and what each answered.
- * Fields are separated by '|' because those lists contain spaces.
+ * tried ($upstream_addr lists every server contacted, comma-separated), what each answered and
+ * how long each attempt took (a connect timeout ends an attempt at 250 ms, before the request was
+ * sent; a read timeout after 5 s, once it was). Fields are separated by '|' because those lists
+ * contain spaces. parseAccessLog reads them back.
  */
 export const FLEET_LOG_FORMAT =
-  "  log_format fleet '$msec|$request_method|$request_uri|$status|$upstream_addr|$upstream_status|$request_time';";
+  "  log_format fleet '$msec|$request_method|$request_uri|$status|$upstream_addr|$upstream_status|$upstream_response_time|$request_time';";
+
+export interface AccessLogLine {
+  /** Unix time in s (ms resolution) when the response was done. */
+  at: number;
+  method: string;
+  uri: string;
+  status: number;
+  /** Every upstream tried, in order (empty when nginx answered itself: memcached hits count as one). */
+  upstreams: string[];
+  upstreamStatus: string[];
+  /** Seconds per attempt. */
+  upstreamTimes: number[];
+  requestTime: number;
+}
+
+/** nginx separates servers of one upstream with ', ' and successive upstreams (memcached, then @app) with ' : '. */
+const list = (v: string) => (v === '-' || v === '' ? [] : v.split(/, | : /));
+
+/** Lines of FLEET_LOG_FORMAT; other lines are skipped. */
+export function parseAccessLog(text: string): AccessLogLine[] {
+  const out: AccessLogLine[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.split('|');
+    if (f.length !== 8) continue;
+    out.push({
+      at: Number(f[0]),
+      method: f[1]!,
+      uri: f[2]!,
+      status: Number(f[3]),
+      upstreams: list(f[4]!),
+      upstreamStatus: list(f[5]!),
+      upstreamTimes: list(f[6]!).map(Number),
+      requestTime: Number(f[7]),
+    });
+  }
+  return out;
+}
 
 export function fleetSite(accessLogFile?: string): NginxSite {
   return {
