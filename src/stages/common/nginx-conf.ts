@@ -68,6 +68,13 @@ export interface UpstreamTuning {
   appFailTimeout: string;
   /** When set, each memcached server gets max_fails=1 fail_timeout=this instead of max_fails=0. */
   memcachedFailTimeout?: string;
+  /**
+   * Idle connections each worker keeps per upstream (default 32). Across a network every
+   * connection past them is closed after its request and leaves a TIME_WAIT socket on the lb
+   * (loopback reuses those: tcp_tw_reuse=2 is loopback only), so the cache must hold the peak.
+   */
+  appKeepalive?: number;
+  memcachedKeepalive?: number;
 }
 
 /** Indentation of a location block and of its body, inside `server {`. */
@@ -159,7 +166,7 @@ function appUpstream(servers: readonly string[], tuning: UpstreamTuning | undefi
     '  upstream app {',
     // A dead worker is skipped for 5 s after one failure; requests in flight retry on the next one.
     ...servers.map((s) => `    server ${s} max_fails=1 fail_timeout=${failTimeout};`),
-    '    keepalive 32;',
+    `    keepalive ${tuning?.appKeepalive ?? 32};`,
     // Below Node's 5 s server.keepAliveTimeout: otherwise nginx reuses a connection the app is
     // closing at that moment and answers an intermittent 502 (field notes).
     '    keepalive_timeout 4s;',
@@ -199,7 +206,7 @@ function memcachedUpstream(servers: readonly string[], tuning: UpstreamTuning | 
     // fleet takes a failed server out for a while (upstreamTuning.memcachedFailTimeout).
     ...servers.map((s) => `    server ${s} ${health};`),
     // Keepalive to memcached roughly doubled static throughput in one test (field notes).
-    '    keepalive 32;',
+    `    keepalive ${tuning?.memcachedKeepalive ?? 32};`,
     '  }',
     '',
   ].join('\n');

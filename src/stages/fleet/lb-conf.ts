@@ -28,15 +28,25 @@ import type { FleetPaths } from './paths.js';
  *   --protect answers fast 503s before that).
  * - fail_timeout 5 s for app servers (max_fails=1): a failed server rests 5 s, then one request
  *   probes it again.
- * - memcached max_fails=1 fail_timeout 5 s: a silent cache host would otherwise cost every
+ * - memcached max_fails=1 fail_timeout 2 s: a silent cache host would otherwise cost every
  *   request for its keys memcached_connect_timeout (100 ms); rested, its keys fall to the ring's
- *   next server (a miss, served by the app) until it answers again.
+ *   next server (a miss, served by the app) until it answers again. Short, because a cache host
+ *   that only stalled once (a throttled quota) is then out too: every one of its files goes to
+ *   the app hosts meanwhile, and 2 s of that is a blip where 5 s was a visible dip.
+ * - keepalive 512 to memcached, 128 to the app processes: idle connections kept per worker. With
+ *   32 (the loopback stages' value), bench -c 64 left 14,000 TIME_WAIT sockets to memcached on the
+ *   lb after 8 s — every connection past the 32 is closed after one request, and off loopback
+ *   Linux does not reuse TIME_WAIT ports (tcp_tw_reuse=2) — and the next run stalled on
+ *   ephemeral ports (memcached timeouts, 22–120 page views/s instead of ~300). With these sizes:
+ *   ~1,100 after three such runs, no timeouts, 390–480 page views/s.
  */
 export const FLEET_UPSTREAM_TUNING: UpstreamTuning = {
   connectTimeout: '250ms',
   readTimeout: '5s',
   appFailTimeout: '5s',
-  memcachedFailTimeout: '5s',
+  memcachedFailTimeout: '2s',
+  appKeepalive: 128,
+  memcachedKeepalive: 512,
 };
 
 /**

@@ -52,13 +52,13 @@ test('nginx on the lb: every app process of every host, failover timings, memcac
   assert.match(conf, /listen 10\.201\.7\.11:8080 backlog=4096;/);
   assert.match(
     conf,
-    /upstream app \{\n {4}server 10\.201\.7\.12:9001 max_fails=1 fail_timeout=5s;\n {4}server 10\.201\.7\.13:9001 max_fails=1 fail_timeout=5s;\n {4}keepalive 32;/,
+    /upstream app \{\n {4}server 10\.201\.7\.12:9001 max_fails=1 fail_timeout=5s;\n {4}server 10\.201\.7\.13:9001 max_fails=1 fail_timeout=5s;\n {4}keepalive 128;/,
   );
   assert.match(conf, new RegExp(`proxy_connect_timeout ${FLEET_UPSTREAM_TUNING.connectTimeout};`));
   assert.match(conf, new RegExp(`proxy_read_timeout ${FLEET_UPSTREAM_TUNING.readTimeout};`));
   assert.match(conf, /proxy_next_upstream error timeout http_502 http_504;/);
   assert.doesNotMatch(conf, /non_idempotent/, 'POST is never retried once sent');
-  assert.match(conf, /server 10\.201\.7\.14:11211 max_fails=1 fail_timeout=5s;/);
+  assert.match(conf, /server 10\.201\.7\.14:11211 max_fails=1 fail_timeout=2s;\n {4}keepalive 512;/);
   assert.doesNotMatch(conf, /hash \$uri consistent/, 'one cache host: no ring');
   assert.doesNotMatch(conf, /access_log \//);
   // Two cache hosts: nginx hashes $uri onto the same ring as the app's MemcachedCluster.
@@ -77,7 +77,7 @@ test('several cache hosts: one list, one order, in nginx.conf (hashed ring) and 
   const nginx = p.hosts.find((h) => h.name === 'lb')!.files[1]!.content;
   assert.match(
     nginx,
-    /hash \$uri consistent;\n {4}server 10\.201\.7\.14:11211 max_fails=1 fail_timeout=5s;\n {4}server 10\.201\.7\.20:11211 /,
+    /hash \$uri consistent;\n {4}server 10\.201\.7\.14:11211 max_fails=1 fail_timeout=2s;\n {4}server 10\.201\.7\.20:11211 /,
   );
   for (const h of p.hosts.filter((x) => x.roles.includes('app'))) {
     const argv = h.programs[0]!.argv;

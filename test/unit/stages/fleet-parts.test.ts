@@ -16,6 +16,7 @@ import { isFkError } from '../../../src/errors.js';
 import { procStatBusyUs } from '../../../src/stages/fleet/host-cpu.js';
 import { neededBinaries, parseProbe, probeArgv } from '../../../src/stages/fleet/host-facts.js';
 import { logTailArgv, parseStatus, supervisorctlArgv } from '../../../src/stages/fleet/host-scripts.js';
+import { parseAccessLog } from '../../../src/stages/fleet/lb-conf.js';
 import { staticLinks } from '../../../src/stages/fleet/smoke.js';
 import { labPlan } from './fleet-fixture.js';
 
@@ -173,4 +174,56 @@ test("CPU of a real machine from /proc/stat; the smoke check's static links", ()
     ),
     ['/static/site.css', '/static/thumbs/t0001.png'],
   );
+});
+
+test("the lb's access log: every upstream tried, what each answered and how long it took", () => {
+  const log = [
+    '1764633600.123|GET|/users/3|200|10.0.0.12:9001, 10.0.0.13:9001|504, 200|0.250, 0.004|0.255',
+    '1764633600.200|POST|/login|504|10.0.0.12:9001|504|5.001|5.002',
+    '1764633600.300|GET|/static/site.css|200|10.0.0.14:11211 : 10.0.0.13:9001|404 : 200|0.001 : 0.003|0.005',
+    '1764633600.400|GET|/static/site.css|200|10.0.0.14:11211|200|0.001|0.001',
+    'not a line of ours',
+  ].join('\n');
+  assert.deepEqual(parseAccessLog(log), [
+    {
+      at: 1764633600.123,
+      method: 'GET',
+      uri: '/users/3',
+      status: 200,
+      upstreams: ['10.0.0.12:9001', '10.0.0.13:9001'],
+      upstreamStatus: ['504', '200'],
+      upstreamTimes: [0.25, 0.004],
+      requestTime: 0.255,
+    },
+    {
+      at: 1764633600.2,
+      method: 'POST',
+      uri: '/login',
+      status: 504,
+      upstreams: ['10.0.0.12:9001'],
+      upstreamStatus: ['504'],
+      upstreamTimes: [5.001],
+      requestTime: 5.002,
+    },
+    {
+      at: 1764633600.3,
+      method: 'GET',
+      uri: '/static/site.css',
+      status: 200,
+      upstreams: ['10.0.0.14:11211', '10.0.0.13:9001'],
+      upstreamStatus: ['404', '200'],
+      upstreamTimes: [0.001, 0.003],
+      requestTime: 0.005,
+    },
+    {
+      at: 1764633600.4,
+      method: 'GET',
+      uri: '/static/site.css',
+      status: 200,
+      upstreams: ['10.0.0.14:11211'],
+      upstreamStatus: ['200'],
+      upstreamTimes: [0.001],
+      requestTime: 0.001,
+    },
+  ]);
 });
