@@ -37,7 +37,9 @@ const summary = (r: BenchResult) =>
   `(errors ${JSON.stringify(r.errors)}, statuses ${JSON.stringify(r.statusCodes)}), p99 ${ms(r.latency.p99)}, max ${ms(r.latency.max)}`;
 const ms = (us: number) => `${(us / 1000).toFixed(1)} ms`;
 
-test('cache hosts down: static files are still served, from the app; 0 failed requests', async (t) => {
+test('cache hosts down: static files are still served, from the app; 0 failed requests', {
+  timeout: 120_000,
+}, async (t) => {
   const l = await lab(t);
   if (l === undefined) return;
   const { fleet } = l;
@@ -60,7 +62,9 @@ test('cache hosts down: static files are still served, from the app; 0 failed re
   }
 });
 
-test('sessions host down: pages render logged out, logging in is a clear 503; back with Redis', async (t) => {
+test('sessions host down: pages render logged out, logging in is a clear 503; back with Redis', {
+  timeout: 120_000,
+}, async (t) => {
   const l = await lab(t);
   if (l === undefined) return;
   const { fleet } = l;
@@ -92,7 +96,9 @@ test('sessions host down: pages render logged out, logging in is a clear 503; ba
   assert.equal(again.status, 303);
 });
 
-test('db host down: dynamic pages 503 with Retry-After, static files 200, recovery by itself', async (t) => {
+test('db host down: dynamic pages 503 with Retry-After, static files 200, recovery by itself', {
+  timeout: 120_000,
+}, async (t) => {
   const l = await lab(t);
   if (l === undefined) return;
   const { fleet } = l;
@@ -135,7 +141,7 @@ test('db host down: dynamic pages 503 with Retry-After, static files 200, recove
   assert.deepEqual(appPids(), before, 'no app process was restarted');
 });
 
-test('a host at its CPU quota slows down, but nothing fails', async (t) => {
+test('a host at its CPU quota slows down, but nothing fails', { timeout: 120_000 }, async (t) => {
   const l = await lab(t);
   if (l === undefined) return;
   const { fleet } = l;
@@ -163,7 +169,9 @@ test('a host at its CPU quota slows down, but nothing fails', async (t) => {
   }
 });
 
-test('an app host dies (every process in its cgroup killed): 0 failed GETs, nginx routes around it', async (t) => {
+test('an app host dies (every process in its cgroup killed): 0 failed GETs, nginx routes around it', {
+  timeout: 120_000,
+}, async (t) => {
   const l = await lab(t);
   if (l === undefined) return;
   const { fleet } = l;
@@ -202,7 +210,9 @@ test('an app host dies (every process in its cgroup killed): 0 failed GETs, ngin
   assert.equal(served.size, 2, 'both app hosts serve again');
 });
 
-test('the link between the lb and an app host is cut: GETs fail over within the timeouts; a POST once sent is never retried', async (t) => {
+test('the link between the lb and an app host is cut: GETs fail over within the timeouts; a POST once sent is never retried', {
+  timeout: 120_000,
+}, async (t) => {
   const l = await lab(t);
   if (l === undefined) return;
   const { fleet } = l;

@@ -14,7 +14,9 @@ import { bench, fleetLab, memcachedStats, sleep, USERS } from './fleet-lab.js';
 // through two cache hosts, `bench` from this machine, and a stop that leaves nothing running.
 const lab = fleetLab();
 
-test('fleet: every role on its host, under its supervisord, in its cgroup, on its own address', async (t) => {
+test('fleet: every role on its host, under its supervisord, in its cgroup, on its own address', {
+  timeout: 120_000,
+}, async (t) => {
   const l = await lab(t);
   if (l === undefined) return;
   const { fleet } = l;
@@ -87,7 +89,9 @@ test('fleet: every role on its host, under its supervisord, in its cgroup, on it
   assert.ok(b.every((x, i) => x.usageUs >= a[i]!.usageUs && x.atMs > a[i]!.atMs));
 });
 
-test('two cache hosts: a static file fetched twice is a hit, whichever app process filled it', async (t) => {
+test('two cache hosts: a static file fetched twice is a hit, whichever app process filled it', {
+  timeout: 120_000,
+}, async (t) => {
   const l = await lab(t);
   if (l === undefined) return;
   const url = l.fleet.url;
@@ -126,7 +130,9 @@ test('two cache hosts: a static file fetched twice is a hit, whichever app proce
   );
 });
 
-test('bench --page from this machine against the lb address works as against any site', async (t) => {
+test('bench --page from this machine against the lb address works as against any site', {
+  timeout: 120_000,
+}, async (t) => {
   const l = await lab(t);
   if (l === undefined) return;
   const r = await bench(l, ['-c', '8', '-t', '1', '-d', '3s', '--warmup', '1s'], join(l.dir, 'bench.json'));
@@ -139,7 +145,9 @@ test('bench --page from this machine against the lb address works as against any
   assert.deepEqual(Object.keys(r.statusCodes), ['200']);
 });
 
-test('stop: every program, then supervisord, on every host; twice is fine; a second start reuses the release and the data', async (t) => {
+test('stop: every program, then supervisord, on every host; twice is fine; a second start reuses the release and the data', {
+  timeout: 120_000,
+}, async (t) => {
   const l = await lab(t);
   if (l === undefined) return;
   const t0 = performance.now();
@@ -186,7 +194,9 @@ test('stop: every program, then supervisord, on every host; twice is fine; a sec
   }
 });
 
-test('serve --stage fleet --lab NAME with no such lab says so in one line', async () => {
+test('serve --stage fleet --lab NAME with no such lab says so in one line', {
+  timeout: 120_000,
+}, async () => {
   const io = fakeIo();
   assert.equal(await runCli(['serve', '--stage', 'fleet', '--lab', 'nolab9'], io), 1);
   assert.match(io.err.join(''), /^flickr-killr: lab nolab9 is not up \[E_LAB_NOT_FOUND\]\n/);
