@@ -6,6 +6,7 @@ import { FkError } from '../errors.js';
 import type { OpenTarget } from '../store/db-target.js';
 import { stage as cgi } from './cgi/index.js';
 import { stage as cluster } from './cluster/index.js';
+import { stage as fleet } from './fleet/index.js';
 import { stage as memcached } from './memcached/index.js';
 import { stage as nginx } from './nginx/index.js';
 import { stage as nginxStatic } from './nginx-static/index.js';
@@ -18,7 +19,7 @@ import type { RunningStage, StageDefinition, StageOptions, StageVariant } from '
  * folder plus one line here; the CLI's lists, the ladder's runs, baselines and talk figures, and
  * the error hints all come from this array.
  */
-export const STAGES = [cgi, single, nginx, memcached, cluster, nginxStatic, proxyCache] as const;
+export const STAGES = [cgi, single, nginx, memcached, cluster, nginxStatic, proxyCache, fleet] as const;
 
 export type StageName = (typeof STAGES)[number]['name'];
 export const STAGE_NAMES: readonly StageName[] = STAGES.map((s) => s.name);
@@ -37,16 +38,21 @@ export interface LadderRun {
   talkRequestsPerS?: number;
 }
 
+/** Stage fleet says `ladder: false`: it needs hosts, which the ladder does not make (yet). */
+function laddered(s: StageDefinition): boolean {
+  return s.ladder !== false;
+}
+
 /** Every run the ladder knows, in the order the full ladder runs them: the stages, then the variants. */
 export const LADDER_RUNS: readonly LadderRun[] = [
-  ...STAGES.map((s) => ({
+  ...STAGES.filter((s) => laddered(s)).map((s) => ({
     id: s.name,
     stage: s.name,
     label: s.name,
     ...(s.baseline === undefined ? {} : { baseline: s.baseline }),
     ...(s.talk?.requestsPerS === undefined ? {} : { talkRequestsPerS: s.talk.requestsPerS }),
   })),
-  ...STAGES.flatMap((s) =>
+  ...STAGES.filter((s) => laddered(s)).flatMap((s) =>
     (s.variants ?? []).map((v) => ({
       id: v.id,
       stage: s.name,
@@ -89,7 +95,7 @@ function checked(def: StageDefinition): CheckedStage {
       // A server's database is checked by whoever connected to it (seeded, connection budget).
       const db: OpenTarget =
         opts.db.kind === 'sqlite' ? { kind: 'sqlite', path: resolve(opts.db.path) } : opts.db;
-      if (db.kind === 'sqlite' && !existsSync(db.path))
+      if (db.kind === 'sqlite' && def.database !== 'own' && !existsSync(db.path))
         throw new FkError('E_DB_MISSING', `no database at ${db.path}`);
       assertPrerequisites(`stage ${def.name}`, def.prerequisites(opts));
       if (opts.runDir !== undefined) {

@@ -1,5 +1,6 @@
 import type { Prerequisite } from '../daemons/prereq.js';
 import type { ProcessInfo } from '../daemons/supervisor.js';
+import type { RemoteHost } from '../remote/remote-host.js';
 import type { SessionBackend } from '../server/app-process-spec.js';
 import { type OpenTarget, staticRootFor } from '../store/db-target.js';
 
@@ -37,6 +38,10 @@ export interface StageOptions {
    * docs/capacity.md says why these limits and what they measured.
    */
   protect?: ProtectLimits;
+  /** Stage fleet: the machines it runs on (remote/hosts.ts: hostsForLab or loadHosts). */
+  hosts?: RemoteHost[];
+  /** Stage fleet: the caller's environment for ssh (HOME, SSH_AUTH_SOCK: the user's agent and ~/.ssh). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface ProtectLimits {
@@ -65,6 +70,24 @@ export interface RunningStage {
   runDir: string;
   /** Stops every process this stage started, by PID; idempotent. */
   stop(): Promise<void>;
+  /**
+   * Stages on several hosts (fleet): each host's CPU counters, read now. Two readings around a
+   * benchmark give each host's cores used against its quota (the capacity command).
+   */
+  hostCpu?(): Promise<HostCpuReading[]>;
+}
+
+/** Cumulative CPU of one host at `atMs` (performance.now() of this machine). */
+export interface HostCpuReading {
+  host: string;
+  roles: readonly string[];
+  /** Cores the host may use: its lab quota, or its size (hosts file cpu, else its core count). */
+  quota: number;
+  /** CPU time used by the host's processes since some fixed point (its cgroup's creation, or boot). */
+  usageUs: number;
+  /** Time its processes were held back by the CPU quota (lab hosts; 0 where not known). */
+  throttledUs: number;
+  atMs: number;
 }
 
 /** What the talk said of this stage: its version number and the requests/s it measured. */
@@ -101,6 +124,14 @@ export interface StageDefinition<N extends string = string> {
   baseline?: string;
   staticFrom: StaticServer;
   variants?: readonly StageVariant[];
+  /** false: not one of the ladder's runs (stage fleet needs hosts; the ladder makes none yet). */
+  ladder?: boolean;
+  /**
+   * 'own': the stage brings its database (fleet: PostgreSQL on its db host), so serve and the
+   * ladder neither connect nor check a local one; `opts.db` counts only as a server the user
+   * names (a postgres:// URL).
+   */
+  database?: 'own';
   prerequisites(opts: StageOptions): Prerequisite[];
   /**
    * Database connections the stage opens at most (one per app process, pool of 1; a CGI script

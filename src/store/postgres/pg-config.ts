@@ -10,6 +10,11 @@ export interface PgConfOptions {
   socketDir: string;
   sharedBuffersMb: number;
   maxConnections: number;
+  /**
+   * Stage fleet: the one address to listen on (its db host's own) instead of loopback; who may
+   * connect through it is pg_hba.conf's business (renderPgHba's clients).
+   */
+  listenAddress?: string;
 }
 
 /**
@@ -30,8 +35,12 @@ export const DEFAULT_MAX_CONNECTIONS = 100;
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 export function renderPostgresConf(o: PgConfOptions): string {
+  const listen =
+    o.listenAddress === undefined
+      ? "listen_addresses = '127.0.0.1'   # loopback only: the benchmark's own cluster, trust auth (pg_hba.conf)"
+      : `listen_addresses = ${quote(o.listenAddress)}   # the db host's own address only; clients: pg_hba.conf`;
   return `# Written by flickr-killr on every start (store/postgres/pg-config.ts); edits are overwritten.
-listen_addresses = '127.0.0.1'   # loopback only: the benchmark's own cluster, trust auth (pg_hba.conf)
+${listen}
 port = ${o.port}
 unix_socket_directories = ${quote(o.socketDir)}
 max_connections = ${o.maxConnections}
@@ -90,10 +99,24 @@ dynamic_shared_memory_type = posix
  * Trust on loopback and our own socket only, like the project's own Redis and memcached (no
  * passwords on a per-run benchmark server that listens on 127.0.0.1 and holds generated data).
  */
-export function renderPgHba(): string {
+export function renderPgHba(o: { clients?: readonly PgHbaClient[] } = {}): string {
+  const clients = (o.clients ?? []).map(
+    (c) => `host    all       ${c.user}    ${c.address.padEnd(13)} trust   # ${c.why}`,
+  );
   return `# Written by flickr-killr on every start (store/postgres/pg-config.ts).
 # TYPE  DATABASE  USER  ADDRESS       METHOD
 local   all       all                 trust
 host    all       all   127.0.0.1/32  trust
-`;
+${clients.map((l) => `${l}\n`).join('')}`;
+}
+
+/**
+ * One more client that may connect over the network (stage fleet: each app host, and the machine
+ * that seeds), by address in CIDR form (10.0.0.12/32) or a host name, as one role.
+ */
+export interface PgHbaClient {
+  address: string;
+  user: string;
+  /** Written as the line's comment: which host this is. */
+  why: string;
 }
