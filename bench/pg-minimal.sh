@@ -3,7 +3,9 @@
 # on PostgreSQL (bench/pg-minimal-server.mjs, once per pool size in POOLS), same data (same
 # --seed), same wrk load (50 connections, random users), same run, ROUNDS rounds alternating the
 # servers (each keeps its best). Reports pages/s and CPU per page, the PostgreSQL backends' CPU
-# included. Seeds both into a temp dir (removed afterwards).
+# included. Seeds both into a temp dir (removed afterwards). With SINGLE=1 (the default) it also
+# runs stage `single` on the same PostgreSQL (`serve --stage single --db URL`) and prints it
+# against the minimal server with pool 1 (issue 9's target: >= 80 %).
 #   bash bench/pg-minimal.sh            # USERS=100000 DURATION=10s POOLS="1 4" ROUNDS=2
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +69,14 @@ for pool in $POOLS; do
   "${SERVER_CPU[@]}" node bench/pg-minimal-server.mjs --port "$P" --db "$PG_URL" --pool "$pool" >/dev/null &
   pids+=($!); ports+=("$P"); spids+=($!); names+=("postgres-pool-$pool")
 done
+if [ "${SINGLE:-1}" = 1 ]; then
+  P=$(free_port)
+  "${SERVER_CPU[@]}" node dist/cli/main.js serve --stage single --port "$P" --db "$PG_URL" >"$tmp/serve.log" 2>&1 &
+  pids+=($!); ports+=("$P"); names+=("stage-single-postgres")
+  wait_port "$P"
+  # The app process behind `serve` names itself in X-Served-By (app-<pid>): its CPU is the page's.
+  spids+=("$(curl -sI "http://127.0.0.1:$P/" | tr -d '\r' | awk -F'app-' 'tolower($0) ~ /^x-served-by:/ { print $2 }')")
+fi
 for P in "${ports[@]}"; do wait_port "$P"; done
 results=()
 for i in "${!ports[@]}"; do results+=("0 0 0"); done
@@ -81,3 +91,10 @@ for i in "${!ports[@]}"; do
   awk -v n="${names[$i]}" -v r="$rps" -v c="$cpu" -v d="$db" -v s="$s_rps" \
     'BEGIN { printf "%-20s %10.0f %12.1f %12s %9.0f%%\n", n, r, c, d, 100 * r / s }'
 done
+if [ "${SINGLE:-1}" = 1 ]; then
+  last=$((${#ports[@]} - 1))
+  read -r g_rps g_cpu _ <<<"${results[$last]}"
+  read -r m_rps m_cpu _ <<<"${results[1]}"
+  awk -v a="$g_rps" -v b="$m_rps" -v c="$g_cpu" -v d="$m_cpu" 'BEGIN {
+    printf "stage single on PostgreSQL / minimal node:http + postgres (pool 1): %.0f%% of the pages/s, %.0f%% by app CPU per page (target >= 80%%)\n", 100 * a / b, 100 * d / c }'
+fi
