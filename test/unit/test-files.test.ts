@@ -5,15 +5,15 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Node 20's `--test` takes no globs: `npm test` runs exactly the files in test/test-files.txt.
- * A test file missing from that list would never run and nobody would notice; a listed file that
- * no longer exists would fail the whole run with a confusing message. Both are caught here.
+ * Node 20's `--test` takes no globs, and with no path at all it runs zero tests and passes: the
+ * npm test script names every file itself, in tier order (unit, integration, system). A test file
+ * missing from it would never run and nobody would notice; a listed file that no longer exists
+ * would fail the whole run with a confusing message. Both are caught here.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const listed = readFileSync(join(root, 'test', 'test-files.txt'), 'utf8')
-  .split('\n')
-  .map((l) => l.trim())
-  .filter((l) => l !== '' && !l.startsWith('#'));
+const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { test: string } })
+  .scripts.test;
+const listed = script.split(/\s+/).filter((w) => w.startsWith('test/'));
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -23,7 +23,13 @@ function testFiles(dir: string): string[] {
   });
 }
 
-test('every test/**/*.test.ts file is listed in test/test-files.txt, once', () => {
+test('the npm test script names its files itself: no shell expansion that could yield none', () => {
+  assert.match(script, /^node --import tsx --test /);
+  assert.doesNotMatch(script, /[$`*?]/, 'no $(…), backticks or globs');
+  assert.ok(listed.length > 0);
+});
+
+test('every test/**/*.test.ts file is named by the npm test script, once', () => {
   const onDisk = testFiles(join(root, 'test')).sort();
   const missing = onDisk.filter((f) => !listed.includes(f));
   assert.deepEqual(missing, [], `not run by npm test: ${missing.join(', ')}`);
@@ -31,12 +37,17 @@ test('every test/**/*.test.ts file is listed in test/test-files.txt, once', () =
   assert.deepEqual(dupes, []);
 });
 
-test('every file in test/test-files.txt exists and is a test file', () => {
+test('every file the npm test script names exists and is a test file', () => {
   const gone = listed.filter((f) => !existsSync(join(root, f)) || !f.endsWith('.test.ts'));
   assert.deepEqual(gone, []);
 });
 
-test('the npm test script runs the list', () => {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { test: string } };
-  assert.match(pkg.scripts.test, /--test .*test\/test-files\.txt/);
+test('the tiers run in order: unit, then integration, then system', () => {
+  const tier = (f: string) => ['unit', 'conformance', 'integration', 'system'].indexOf(f.split('/')[1] ?? '');
+  const tiers = listed.map(tier);
+  assert.ok(!tiers.includes(-1), `a file outside the tiers: ${listed.filter((f) => tier(f) < 0).join(', ')}`);
+  assert.deepEqual(
+    tiers,
+    [...tiers].sort((a, b) => a - b),
+  );
 });
