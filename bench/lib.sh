@@ -14,6 +14,9 @@ wait_port() {
   echo "nothing listens on $1" >&2
   return 1
 }
+# The pid of the app process behind `serve` at URL: it names itself in X-Served-By (app-<pid>),
+# and its CPU, not serve's, is what a page costs.
+served_by_pid() { curl -sI "$1" | tr -d '\r' | awk -F'app-' 'tolower($0) ~ /^x-served-by:/ { print $2 }'; }
 
 # DIR/html/1k.txt, the static file both generator comparisons fetch; readable by an nginx worker
 # that runs as nobody (nginx started as root drops to it).

@@ -74,8 +74,7 @@ if [ "${SINGLE:-1}" = 1 ]; then
   "${SERVER_CPU[@]}" node dist/cli/main.js serve --stage single --port "$P" --db "$PG_URL" >"$tmp/serve.log" 2>&1 &
   pids+=($!); ports+=("$P"); names+=("stage-single-postgres")
   wait_port "$P"
-  # The app process behind `serve` names itself in X-Served-By (app-<pid>): its CPU is the page's.
-  spids+=("$(curl -sI "http://127.0.0.1:$P/" | tr -d '\r' | awk -F'app-' 'tolower($0) ~ /^x-served-by:/ { print $2 }')")
+  spids+=("$(served_by_pid "http://127.0.0.1:$P/")")
 fi
 for P in "${ports[@]}"; do wait_port "$P"; done
 results=()
@@ -92,9 +91,11 @@ for i in "${!ports[@]}"; do
     'BEGIN { printf "%-20s %10.0f %12.1f %12s %9.0f%%\n", n, r, c, d, 100 * r / s }'
 done
 if [ "${SINGLE:-1}" = 1 ]; then
-  last=$((${#ports[@]} - 1))
+  last=$((${#ports[@]} - 1)) pool1=
+  for i in "${!names[@]}"; do if [ "${names[$i]}" = postgres-pool-1 ]; then pool1=$i; fi; done
+  [ -n "$pool1" ] || { echo "no pool-1 server to compare stage single with: put 1 in POOLS" >&2; exit 0; }
   read -r g_rps g_cpu _ <<<"${results[$last]}"
-  read -r m_rps m_cpu _ <<<"${results[1]}"
+  read -r m_rps m_cpu _ <<<"${results[$pool1]}"
   awk -v a="$g_rps" -v b="$m_rps" -v c="$g_cpu" -v d="$m_cpu" 'BEGIN {
     printf "stage single on PostgreSQL / minimal node:http + postgres (pool 1): %.0f%% of the pages/s, %.0f%% by app CPU per page (target >= 80%%)\n", 100 * a / b, 100 * d / c }'
 fi

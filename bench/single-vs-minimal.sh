@@ -48,8 +48,7 @@ P2=$(free_port)
 "${SERVER_CPU[@]}" node bench/minimal-server.mjs --port "$P2" --db "$DB" >/dev/null &
 pids+=($!)
 wait_port "$P1"; wait_port "$P2"
-# The app process behind `serve` names itself in X-Served-By (app-<pid>).
-APP_PID=$(curl -sI "http://127.0.0.1:$P1/" | tr -d '\r' | awk -F'app-' 'tolower($0) ~ /^x-served-by:/ { print $2 }')
+APP_PID=$(served_by_pid "http://127.0.0.1:$P1/")
 MIN_PID=${pids[1]}
 
 # ROUNDS > 1 alternates the two and keeps each one's best: fairer on a machine that is not quiet.
