@@ -7,6 +7,8 @@ export const ERROR_CODES = {
   E_USAGE: 'Run `flickr-killr --help` (or `flickr-killr <command> --help`) for the accepted options.',
   E_DB_MISSING: 'Create it first: `flickr-killr seed` (or pass --db PATH to an existing database).',
   E_DB_EXISTS: 'Pass --force to replace the existing database.',
+  E_INTERRUPTED:
+    'Interrupted (Ctrl-C) before it finished; nothing half-done was kept. Run the command again.',
   E_PORT_IN_USE: 'Choose another --port, or stop whatever is listening there.',
   E_PREREQ_MISSING:
     'Install the package named in the message (apt-get install <package>), or skip that stage.',

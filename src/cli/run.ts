@@ -41,6 +41,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return await command.run(rest, io);
   } catch (e) {
     io.stderr(formatError(e));
+    if (isFkError(e) && e.code === 'E_INTERRUPTED') return 130;
     return isFkError(e) && e.code === 'E_USAGE' ? 2 : 1;
   }
 }

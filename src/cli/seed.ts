@@ -39,7 +39,13 @@ async function run(args: string[], io: Io): Promise<number> {
   const seed = intOption(values.seed, 'seed', 0, 2 ** 32 - 1) ?? DEFAULT_SEED;
   const log = (line: string) => io.stderr(`${line}\n`);
   await withTarget(target, log, async (t) => {
-    const r = await seedTarget(t, { users, seed, force: values.force === true, onProgress: progressBar(io) });
+    const r = await seedTarget(t, {
+      users,
+      seed,
+      force: values.force === true,
+      onProgress: progressBar(io),
+      signal: io.signal,
+    });
     const t0 = performance.now();
     const root = staticRootFor(t);
     const files = writeStaticRoot(root, SITE_ASSETS_DIR);

@@ -36,7 +36,12 @@ export async function runLadderJob(
   const connected = await connectTarget(settings.db, { log: job.log });
   try {
     const db = connected.target;
-    await ensureSeeded(db, { users: settings.seedUsers, seed: DEFAULT_SEED, log: job.log });
+    await ensureSeeded(db, {
+      users: settings.seedUsers,
+      seed: DEFAULT_SEED,
+      log: job.log,
+      signal: job.signal,
+    });
     const data = await readDataFacts(db);
     const postmaster = connected.service;
     job.log(`database: ${describeTarget(db)}`);

@@ -79,13 +79,16 @@ export interface SeedTargetOptions {
   seed: number;
   force: boolean;
   onProgress?: (fraction: number, phase: string) => void;
+  /** Stops a PostgreSQL seed (rolled back); a SQLite seed runs to its end (one synchronous transaction). */
+  signal?: AbortSignal;
 }
 
 /** The demo data into the target (E_DB_EXISTS when already seeded and not force). Static files: see ensureSeeded. */
 export async function seedTarget(t: OpenTarget, o: SeedTargetOptions): Promise<SeedResult> {
   if (t.kind === 'sqlite') {
     const { seedDatabase } = await import('./seed.js');
-    return seedDatabase({ dbPath: t.path, ...o });
+    const { signal: _ignored, ...rest } = o;
+    return seedDatabase({ dbPath: t.path, ...rest });
   }
   const { seedPostgres } = await import('./postgres/pg-seed.js');
   return seedPostgres({ url: t.url, ...o });
@@ -103,11 +106,22 @@ export async function isSeeded(t: OpenTarget): Promise<boolean> {
 /** The ladder's start: seed when absent (kept otherwise), write the static root, restore a lost index. */
 export async function ensureSeeded(
   t: OpenTarget,
-  o: { users: number; seed?: number; log: (line: string) => void; siteAssetsDir?: string },
+  o: {
+    users: number;
+    seed?: number;
+    log: (line: string) => void;
+    siteAssetsDir?: string;
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
   if (!(await isSeeded(t))) {
     o.log(`seeding ${o.users} users into ${describeTarget(t)} …`);
-    const r = await seedTarget(t, { users: o.users, seed: o.seed ?? DEFAULT_SEED, force: false });
+    const r = await seedTarget(t, {
+      users: o.users,
+      seed: o.seed ?? DEFAULT_SEED,
+      force: false,
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+    });
     o.log(`seeded ${r.users} users, ${r.photos} photos in ${(r.ms / 1000).toFixed(1)} s`);
   }
   // Idempotent and cheap: files already identical are left alone (their ETags stay stable).

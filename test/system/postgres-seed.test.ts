@@ -112,6 +112,32 @@ test('seed is all or nothing: an interrupted seed keeps the previous data; witho
   assert.equal((await readDataFacts(pg.target)).users, 50, 'the previous seed is intact');
 });
 
+test('Ctrl-C stops a PostgreSQL seed at once, mid-COPY or in the index build: E_INTERRUPTED, rolled back', async (t) => {
+  const pg = await cluster(t);
+  if (pg === undefined) return;
+  await seedPostgres({ url: pg.target.url, users: 50, seed: 1, force: true });
+  for (const when of ['rows', 'index']) {
+    const ctl = new AbortController();
+    const t0 = performance.now();
+    await assert.rejects(
+      seedPostgres({
+        url: pg.target.url,
+        users: 20_000,
+        seed: 2,
+        force: true,
+        signal: ctl.signal,
+        onProgress: (f, phase) => {
+          if (phase === when && (when === 'index' || f > 0.3)) ctl.abort();
+        },
+      }),
+      (e: unknown) => isFkError(e) && e.code === 'E_INTERRUPTED',
+      when,
+    );
+    t.diagnostic(`${when}: stopped ${Math.round(performance.now() - t0)} ms after the start`);
+    assert.equal((await readDataFacts(pg.target)).users, 50, `${when}: the previous seed is intact`);
+  }
+});
+
 test('CLI on a URL: seed keeps, --force replaces, static files in data/static; index drop|status|create shows EXPLAIN', async (t) => {
   const pg = await cluster(t);
   if (pg === undefined) return;

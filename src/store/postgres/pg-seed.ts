@@ -23,6 +23,8 @@ export interface PgSeedOptions {
   seed: number;
   force: boolean;
   onProgress?: (fraction: number, phase: string) => void;
+  /** Ctrl-C: the connection is closed at once, so the server rolls the one transaction back. */
+  signal?: AbortSignal;
 }
 
 // COPY data goes out as one CopyData message per chunk: ~256 KB keeps messages few and memory flat.
@@ -36,12 +38,24 @@ const CHUNK_BYTES = 256 * 1024;
  * interrupted seed leaves the previous data (or none), never half of it, and without --force an
  * existing seed is kept (E_DB_EXISTS), as for SQLite.
  */
+function interrupted(): FkError {
+  return new FkError(
+    'E_INTERRUPTED',
+    'seed interrupted: its transaction was rolled back, the database is as it was',
+  );
+}
+
 export async function seedPostgres(o: PgSeedOptions): Promise<SeedResult> {
   const started = performance.now();
   // No statement_timeout: building the index over 1.5 M rows is one long statement.
   const sql = createSql(o.url, { max: 1, statementTimeoutMs: 0, applicationName: 'flickr-killr seed' });
   let contacted = false;
+  // Closing the socket is the one way to stop a statement in flight (the index build, a COPY)
+  // without a second connection for pg_cancel_backend; PostgreSQL then aborts the transaction.
+  const interrupt = () => void sql.end({ timeout: 0 });
+  o.signal?.addEventListener('abort', interrupt, { once: true });
   try {
+    if (o.signal?.aborted) throw interrupted();
     const seeded = await isSeededWith(sql);
     contacted = true;
     if (seeded && !o.force) {
@@ -89,8 +103,10 @@ export async function seedPostgres(o: PgSeedOptions): Promise<SeedResult> {
     });
     return { users: o.users, photos, ms: performance.now() - started };
   } catch (e) {
+    if (o.signal?.aborted) throw interrupted();
     throw toStoreError(e, o.url, { connecting: !contacted });
   } finally {
+    o.signal?.removeEventListener('abort', interrupt);
     await sql.end({ timeout: 5 });
   }
 }
