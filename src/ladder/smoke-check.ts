@@ -1,16 +1,13 @@
 /**
  * Before a stage is benchmarked, check it serves the right thing: a fast wrong answer (an error
  * page, another user's photos, a 404 for every thumbnail) would otherwise top the table. One
- * virtual user: log in, view the user's page, fetch every asset it references — the same list the
- * benchmark's virtual users will fetch (the bench's own extractAssets).
+ * virtual user (stages/common/user-page-check.ts) fetching every asset the page references — the
+ * same list the benchmark's virtual users will fetch (the bench's own extractAssets).
  */
 import { extractAssets } from '../bench/extract-assets.js';
+import { checkUserPage, type SmokeUser } from '../stages/common/user-page-check.js';
 
-export interface SmokeUser {
-  id: number;
-  /** Any of these appearing in the page's text proves it is this user's page. */
-  names: string[];
-}
+export type { SmokeUser };
 
 export interface SmokeResult {
   ok: boolean;
@@ -19,74 +16,13 @@ export interface SmokeResult {
   assets: number;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/**
- * The page's text as a browser reads it: character references decoded (named ones of XML, and
- * numeric ones, which is what a template engine's escaping produces), so a name is found whatever
- * escaping the site chose.
- */
-function pageText(html: string): string {
-  return html.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (m, ref: string) => {
-    if (ref[0] !== '#') return ENTITIES[ref.toLowerCase()] ?? m;
-    const code = ref[1] === 'x' || ref[1] === 'X' ? Number.parseInt(ref.slice(2), 16) : Number(ref.slice(1));
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
-  });
-}
-
 export async function smokeCheck(
   baseUrl: string,
   user: SmokeUser,
   opts: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<SmokeResult> {
-  const timeoutMs = opts.timeoutMs ?? 15_000;
-  const sig = () =>
-    opts.signal
-      ? AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)])
-      : AbortSignal.timeout(timeoutMs);
-  const fail = (reason: string, assets = 0): SmokeResult => ({ ok: false, reason, assets });
-  try {
-    const login = await fetch(`${baseUrl}/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `user=${user.id}`,
-      redirect: 'manual',
-      signal: sig(),
-    });
-    await login.arrayBuffer();
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0]!.trim())
-      .find((c) => c.startsWith('fk_session='));
-    if (login.status >= 400 || cookie === undefined) {
-      return fail(`POST /login user=${user.id} answered ${login.status} without a fk_session cookie`);
-    }
-    const pageUrl = `${baseUrl}/users/${user.id}`;
-    const page = await fetch(pageUrl, { headers: { cookie }, signal: sig() });
-    const html = await page.text();
-    if (page.status !== 200) return fail(`GET /users/${user.id} answered ${page.status}`);
-    const text = pageText(html);
-    if (!user.names.some((n) => n !== '' && text.includes(n))) {
-      return fail(`GET /users/${user.id} does not show the user's name (${user.names.join(' / ')})`);
-    }
-    const assets = extractAssets(html, pageUrl).map((path) => new URL(path, pageUrl).href);
-    // A few at a time, as a browser would; the whole list must answer 200.
-    for (let i = 0; i < assets.length; i += 6) {
-      const batch = assets.slice(i, i + 6);
-      const statuses = await Promise.all(
-        batch.map(async (u) => {
-          const r = await fetch(u, { headers: { cookie }, signal: sig() });
-          await r.arrayBuffer();
-          return { u, status: r.status };
-        }),
-      );
-      const bad = statuses.find((s) => s.status !== 200);
-      if (bad) return fail(`asset ${new URL(bad.u).pathname} answered ${bad.status}`, assets.length);
-    }
-    return { ok: true, assets: assets.length };
-  } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    const detail = err.cause?.code ?? err.cause?.message ?? err.message;
-    return fail(`smoke check failed: ${err.name === 'TimeoutError' ? 'timed out' : detail}`);
-  }
+  const r = await checkUserPage(baseUrl, user, { ...opts, assetsOf: extractAssets });
+  return r.reason === undefined
+    ? { ok: r.ok, assets: r.assets }
+    : { ok: r.ok, reason: r.reason, assets: r.assets };
 }
