@@ -69,7 +69,7 @@ export async function acquireLock(
   });
   const lines = r.stdout.split('\n');
   const broke = lines.find((l) => l.startsWith('broke: '))?.slice(7);
-  const i = lines.findIndex((l) => l === 'held');
+  const i = lines.indexOf('held');
   if (i >= 0)
     throw new FkError(
       'E_DEPLOY_LOCKED',
