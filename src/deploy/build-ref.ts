@@ -63,7 +63,7 @@ export async function buildRef(o: {
         maxBuffer: 64 * 1024 * 1024,
       });
     await run(
-      process.execPath,
+      o.node,
       [join(tmp, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
       {
         cwd: tmp,
