@@ -136,7 +136,7 @@ async function runSwarm(
       breakLock: v['break-lock'] === true,
       owner: owner(io, command),
       signal: io.signal,
-      log: (l) => io.stderr(`${l}\n`),
+      log: (l) => io.stderr(`${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s  ${l}\n`),
     });
     io.stderr(
       `deploy: release ${release.id} live on ${r.hosts.length} hosts in ${(r.totalMs / 1000).toFixed(1)} s\n`,

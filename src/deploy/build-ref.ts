@@ -62,14 +62,10 @@ export async function buildRef(o: {
         timeout: 600_000,
         maxBuffer: 64 * 1024 * 1024,
       });
-    await run(
-      o.node,
-      [join(tmp, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-      {
-        cwd: tmp,
-        timeout: 300_000,
-      },
-    );
+    await run(o.node, [join(tmp, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: tmp,
+      timeout: 300_000,
+    });
     const a = await buildArtifact({ root: tmp, cacheDir: o.cacheDir });
     mkdirSync(join(o.cacheDir, 'refs'), { recursive: true });
     writeFileSync(refFile, `${a.id}\n`);

@@ -149,7 +149,7 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
         throw Object.assign(
           new FkError(
             code,
-            `deploy of release ${release.id} stopped at the batch ${group.join(', ')}:\n${failed.map((f) => `${f.name}: ${(f.error as Error).message}`).join('\n')}`,
+            `deploy of release ${release.id} stopped at the batch ${group.join(', ')}:\n${failed.map((f) => ((f.error as Error).message.startsWith(`${f.name}:`) ? (f.error as Error).message : `${f.name}: ${(f.error as Error).message}`)).join('\n')}`,
           ),
           { [STOP_BATCH]: outcomes },
         );
