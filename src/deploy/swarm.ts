@@ -77,11 +77,22 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
     log(
       `deploy: release ${release.id} (build ${release.artifact}) to ${members.join(', ')}, ${size} at a time`,
     );
+    // Every host's inventory and copy of the build first, all at once: neither touches what
+    // serves, and the batches then only start, test and switch (the copy is most of a host's time).
+    const prepared = new Map(
+      members.map((name) => {
+        const p = prepare(view.appHost(name), o, statics, log);
+        p.catch(() => {});
+        return [name, p] as const;
+      }),
+    );
+    // Old processes of a batch stop while the next batch starts: out of the balancer and drained already.
+    const stopping: Promise<void>[] = [];
     for (const group of batches(members, size)) {
       checkAborted(o.signal);
       const tb = performance.now();
       const started = await Promise.allSettled(
-        group.map((name) => startOn(view.appHost(name), o, user, statics, log)),
+        group.map(async (name) => startOn(view.appHost(name), await prepared.get(name)!, o, user, log)),
       );
       const ok = started.flatMap((r, i) =>
         r.status === 'fulfilled' ? [{ name: group[i]!, ...r.value }] : [],
@@ -106,21 +117,25 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
           );
         }
         checkAborted(o.signal);
-        await Promise.all(
-          ok.map(async (x) => {
-            const old = x.others.filter((p) => !next.includes(`${view.address(x.name)}:${p.port}`));
-            if (old.length > 0) {
-              await view.appHost(x.name).stop(old.map((p) => p.name));
-              log(`${x.name}: stopped ${old.map((p) => p.name).join(', ')}`);
-            }
-            outcomes.push({
-              host: x.name,
-              result: x.already ? 'already' : 'switched',
-              ports: x.ports,
-              ms: performance.now() - tb,
-            });
-          }),
-        );
+        for (const x of ok) {
+          outcomes.push({
+            host: x.name,
+            result: x.already ? 'already' : 'switched',
+            ports: x.ports,
+            ms: performance.now() - tb,
+          });
+          const old = x.others.filter((p) => !next.includes(`${view.address(x.name)}:${p.port}`));
+          if (old.length > 0)
+            stopping.push(
+              view
+                .appHost(x.name)
+                .stop(old.map((p) => p.name))
+                .then(() => log(`${x.name}: stopped ${old.map((p) => p.name).join(', ')}`))
+                .catch((e: Error) =>
+                  log(`${x.name}: stopping ${old.map((p) => p.name).join(', ')} failed: ${e.message}`),
+                ),
+            );
+        }
       }
       for (const f of failed)
         outcomes.push({
@@ -134,6 +149,7 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
           error: (f.error as Error).message,
         });
       if (failed.length > 0) {
+        await Promise.all(stopping);
         const rest = members.filter((m) => !outcomes.some((x) => x.host === m));
         for (const m of rest)
           outcomes.push({
@@ -155,6 +171,7 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
         );
       }
     }
+    await Promise.all(stopping);
     const state = withCurrent(await readState(lb.remote, lb.lib), release);
     await writeState(lb.remote, lb.lib, state);
     const keep = keptArtifacts(state, o.keep ?? 3, []);
@@ -190,18 +207,36 @@ interface Started {
   already: boolean;
 }
 
-/** One host of a batch: the release there (shipped if missing), its processes running and uptested. */
-async function startOn(
+interface Prepared {
+  inv: Awaited<ReturnType<AppHost['inventory']>>;
+}
+
+/** Before the batches: what the host runs, and the release's build there (shipped if missing). */
+async function prepare(
   host: AppHost,
   o: SwarmOptions,
-  user: Awaited<ReturnType<FleetView['smokeUser']>>,
   statics: ReturnType<FleetView['statics']> | undefined,
   log: (line: string) => void,
-): Promise<Started> {
-  const { release, view } = o;
+): Promise<Prepared> {
   const inv = await host.inventory();
   if (!inv.supervisorUp)
     throw new FkError('E_DEPLOY_STATE', `${host.name}: supervisord is not running (its fleet was stopped?)`);
+  const want = o.release.config.workersPerHost;
+  const mine = inv.programs.filter((p) => p.release === o.release.id);
+  if (!(mine.length === want && mine.every((p) => p.state === 'RUNNING')))
+    await ensureRelease(host, o.artifact, o.release, statics, log);
+  return { inv };
+}
+
+/** One host of a batch: its processes of the release running (started now, or already) and uptested. */
+async function startOn(
+  host: AppHost,
+  { inv }: Prepared,
+  o: SwarmOptions,
+  user: Awaited<ReturnType<FleetView['smokeUser']>>,
+  log: (line: string) => void,
+): Promise<Started> {
+  const { release, view } = o;
   const mine = inv.programs.filter((p) => p.release === release.id);
   const others = inv.programs.filter((p) => p.release !== release.id);
   const want = release.config.workersPerHost;
@@ -218,7 +253,6 @@ async function startOn(
   }
   // Half-started processes of this release (an interrupted deploy) go with the old ones.
   const leftovers = mine;
-  await ensureRelease(host, o.artifact, release, statics, log);
   const used = new Set(inv.programs.flatMap((p) => (p.port === undefined ? [] : [p.port])));
   const ports = freshPorts(used, want);
   const programs = ports.map((port) => ({
