@@ -59,6 +59,14 @@ export const ERROR_CODES = {
     'capacity --hosts/--lab measures stage fleet, which this build does not have yet: use --stage S (a local stage) for now.',
   E_FLEET_SMOKE:
     "The fleet started but a page through its lb was wrong: each host's logs are in /var/log/flickr-killr (`flickr-killr lab ssh HOST`).",
+  E_DEPLOY_STATE:
+    'A deploy step left the fleet part-way: `flickr-killr deploy status` shows which host runs which release and what the lb routes to; re-running `deploy` finishes the job (docs/deploy.md).',
+  E_DEPLOY_LOCKED:
+    'Another deploy holds the lock on the lb host (owner and age in the message). Wait for it, or if it was killed, re-run with --break-lock.',
+  E_DEPLOY_UPTEST:
+    "The new release's processes failed their uptests; the balancer was not switched and the old release keeps serving. The uptest output and the process log tail are above.",
+  E_DEPLOY_NO_RELEASE:
+    'No such release recorded on the lb (or no previous one to roll back to): `flickr-killr deploy status` lists the releases.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -4,6 +4,7 @@ import { HttpError, methodNotAllowed, notFound, reasonPhrase } from './http-erro
 import { decodePath } from './request-path.js';
 import { HTML } from './respond.js';
 import { frontPage } from './routes/front-page.js';
+import { healthz } from './routes/healthz.js';
 import { login, logout } from './routes/login.js';
 import { staticFile } from './routes/static-files.js';
 import { userPage } from './routes/user-page.js';
@@ -18,6 +19,7 @@ const WRITE = ['POST'] as const;
 /** Which route answers a decoded path, and the methods it allows (405 + Allow for the others). */
 function routeFor(path: string): { route: Route; allow: readonly string[] } | undefined {
   if (path === '/') return { route: frontPage, allow: READ };
+  if (path === '/healthz') return { route: healthz, allow: READ };
   if (path.startsWith('/users/')) return { route: userPage, allow: READ };
   if (path.startsWith('/static/')) return { route: staticFile, allow: READ };
   if (path === '/login') return { route: login, allow: WRITE };

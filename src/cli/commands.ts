@@ -42,6 +42,11 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Emulated hosts on this machine, reached over SSH: lab up|down|status|ssh HOST|exec HOST -- CMD',
     load: async () => (await import('./lab.js')).command,
   },
+  deploy: {
+    summary:
+      'Build, release and swap app hosts of a fleet: deploy | rollback | status | build | release | hosts add|remove',
+    load: async () => (await import('./deploy.js')).command,
+  },
   capacity: {
     summary:
       '"Will it hold 10×?": sustainable rate per size, the size a target load needs, overload with/without --protect',

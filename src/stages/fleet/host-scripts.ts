@@ -23,6 +23,8 @@ export function prepareScript(h: HostPlan): string {
     lines.push(`mkdir -p ${q(d.path)}`, `chmod ${d.mode.toString(8)} ${q(d.path)}`);
     if (d.owner !== undefined && h.root) lines.push(`chown ${q(d.owner)}: ${q(d.path)}`);
   }
+  // Program files of an earlier run (a deploy's releases) go: this start's plan is the whole truth.
+  lines.push(`rm -f ${q(h.paths.supervisorDir)}/programs.d/*.conf`);
   if (h.initdb !== undefined) {
     const pgVersion = `${h.paths.pgData}/PG_VERSION`;
     // cd /: initdb as postgres cannot enter root's home, where the ssh session starts.

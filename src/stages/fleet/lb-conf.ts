@@ -125,6 +125,9 @@ export interface LbConfInput {
 
 export const accessLogPath = (paths: FleetPaths) => `${paths.logDir}/nginx-access.log`;
 
+/** The app upstream's server lines (deploy/lb-upstream.ts rewrites this file alone, then reloads). */
+export const appServersPath = (paths: FleetPaths) => `${paths.nginxDir}/app-servers.conf`;
+
 export function lbNginxSpec(o: LbConfInput): NginxConfSpec {
   return {
     runDir: o.paths.nginxDir,
@@ -132,6 +135,7 @@ export function lbNginxSpec(o: LbConfInput): NginxConfSpec {
     listenPort: o.port,
     appPorts: [],
     appServers: o.appServers,
+    appServersFile: appServersPath(o.paths),
     memcachedServers: o.cacheServers,
     workerProcesses: o.workerProcesses,
     ...(o.root ? { user: 'root' } : {}),

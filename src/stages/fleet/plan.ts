@@ -4,9 +4,10 @@ import type { RemoteHost } from '../../remote/remote-host.js';
 import { appProcessSpec } from '../../server/app-process-spec.js';
 import { OWN_DATABASE, OWN_SUPERUSER } from '../../store/postgres/cluster.js';
 import type { UpstreamTuning } from '../common/nginx-conf.js';
+import { renderAppServerLines } from '../common/nginx-conf.js';
 import { dbClients, renderDbPgHba, renderDbPostgresConf } from './db-conf.js';
 import { type HostFacts, missingOnHosts } from './host-facts.js';
-import { renderLbConf } from './lb-conf.js';
+import { appServersPath, FLEET_UPSTREAM_TUNING, renderLbConf } from './lb-conf.js';
 import { type FleetPaths, fleetPaths } from './paths.js';
 import {
   appProgram,
@@ -18,7 +19,12 @@ import {
   postgresProgram,
   redisProgram,
 } from './programs.js';
-import { renderSupervisordConf } from './supervisord-conf.js';
+import {
+  programFilePath,
+  programsDir,
+  renderProgramFile,
+  renderSupervisordConf,
+} from './supervisord-conf.js';
 
 /**
  * The whole fleet — which host runs what, on which port, with which argv and config — as ONE pure
@@ -243,8 +249,9 @@ export function planFleet(
         dataDir: paths.pgData,
         ...(h.memoryBytes === undefined ? {} : { memoryBytes: h.memoryBytes }),
         appProcesses,
+        // Every app host of the list, also those the fleet did not start: `deploy hosts add` needs them admitted.
         clients: dbClients(
-          apps.map((a) => ({ name: a.host.name, address: a.host.address })),
+          allHosts.filter((a) => a.roles.includes('app')).map((a) => ({ name: a.name, address: a.address })),
           f.clientAddress,
         ),
       };
@@ -304,10 +311,23 @@ export function planFleet(
         }),
         mode: 0o644,
       });
+      files.push({
+        path: appServersPath(paths),
+        content: renderAppServerLines(appServers, o.tuning ?? FLEET_UPSTREAM_TUNING),
+        mode: 0o644,
+      });
     }
     // supervisord starts the host's first phase by itself; later phases wait for their turn.
     const first = PHASES.find((ph) => programs.some((p) => p.phase === ph));
     for (const p of programs) p.autostart = p.phase === first;
+    if (programs.some((p) => p.phase === 'app')) dirs.push({ path: programsDir(paths), mode: 0o700 });
+    for (const p of programs)
+      if (p.phase === 'app')
+        files.push({
+          path: programFilePath(paths, p.name),
+          content: renderProgramFile(p, root),
+          mode: 0o600,
+        });
     files.unshift({
       path: paths.supervisorConf,
       content: renderSupervisordConf({ host: h.name, paths, programs, root }),

@@ -54,8 +54,26 @@ export function renderSupervisordConf(spec: SupervisordConfSpec): string {
     '[supervisorctl]',
     `serverurl=unix://${value(p.supervisorSocket)}`,
   ];
-  for (const prog of spec.programs) lines.push('', ...programSection(prog, spec.root));
+  for (const prog of spec.programs)
+    if (prog.phase !== 'app') lines.push('', ...programSection(prog, spec.root));
+  // App processes are one file each (renderProgramFile), so a deploy adds and removes them alone
+  // (`supervisorctl reread` + `update`) beside the host's other programs.
+  lines.push('', '[include]', `files = ${value(programsDir(p))}/*.conf`);
   return `${lines.join('\n')}\n`;
+}
+
+/** One program per file in programs.d: every app process (of the fleet's start, or of a deploy's release). */
+export const programsDir = (p: FleetPaths) => `${p.supervisorDir}/programs.d`;
+export const programFilePath = (p: FleetPaths, name: string) => `${programsDir(p)}/${name}.conf`;
+
+/** A programs.d file; `; key=value` comment lines first (deploy/ records a program's release there). */
+export function renderProgramFile(
+  prog: ProgramPlan,
+  root: boolean,
+  notes: Record<string, string> = {},
+): string {
+  const head = Object.entries(notes).map(([k, v]) => `; ${k}=${value(v)}`);
+  return `${[...head, ...programSection(prog, root)].join('\n')}\n`;
 }
 
 function programSection(prog: ProgramPlan, root: boolean): string[] {

@@ -120,3 +120,23 @@ test('openApp on a missing database is E_DB_MISSING', async () => {
   const spec = { db: join(db.dir, 'nope.db'), sessions: 'db', memcached: [], fillMemcached: false } as const;
   await assert.rejects(openApp({ ...spec, memcached: [] }), { code: 'E_DB_MISSING' });
 });
+
+test('GET /healthz answers 200 without asking the store or the sessions (the uptest first step)', async () => {
+  const asked: string[] = [];
+  const store = new Proxy({} as PhotoStore, {
+    get: (_t, k) => async () => {
+      asked.push(String(k));
+      throw new Error('down');
+    },
+  });
+  const handler = createHandler({
+    store,
+    sessions: new MemorySessionStore(),
+    assets: new DiskSource(db.dir),
+  });
+  const r = await handlerFetch(handler)({ method: 'GET', target: '/healthz' });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.toString(), 'ok\n');
+  assert.deepEqual(asked, []);
+  assert.equal((await handlerFetch(handler)({ method: 'POST', target: '/healthz' })).status, 405);
+});

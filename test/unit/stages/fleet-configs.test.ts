@@ -9,7 +9,7 @@ import { FLEET_UPSTREAM_TUNING } from '../../../src/stages/fleet/lb-conf.js';
 import { fleetPaths } from '../../../src/stages/fleet/paths.js';
 import { planFleet } from '../../../src/stages/fleet/plan.js';
 import { appProgram } from '../../../src/stages/fleet/programs.js';
-import { renderSupervisordConf } from '../../../src/stages/fleet/supervisord-conf.js';
+import { renderProgramFile } from '../../../src/stages/fleet/supervisord-conf.js';
 import { factsFor, labHosts, labPlan, RELEASE } from './fleet-fixture.js';
 
 // Every config the fleet writes to a host, byte for byte; UPDATE_GOLDEN=1 rewrites the files.
@@ -52,7 +52,12 @@ test('nginx on the lb: every app process of every host, failover timings, memcac
   assert.match(conf, /listen 10\.201\.7\.11:8080 backlog=4096;/);
   assert.match(
     conf,
-    /upstream app \{\n {4}server 10\.201\.7\.12:9001 max_fails=1 fail_timeout=5s;\n {4}server 10\.201\.7\.13:9001 max_fails=1 fail_timeout=5s;\n {4}keepalive 128;/,
+    /upstream app \{\n {4}include \/var\/lib\/flickr-killr\/nginx\/app-servers\.conf;\n {4}keepalive 128;/,
+  );
+  // The servers in a file of their own, which a deploy rewrites alone.
+  assert.equal(
+    file('lb', 'app-servers.conf'),
+    'server 10.201.7.12:9001 max_fails=1 fail_timeout=5s;\nserver 10.201.7.13:9001 max_fails=1 fail_timeout=5s;\n',
   );
   assert.match(conf, new RegExp(`proxy_connect_timeout ${FLEET_UPSTREAM_TUNING.connectTimeout};`));
   assert.match(conf, new RegExp(`proxy_read_timeout ${FLEET_UPSTREAM_TUNING.readTimeout};`));
@@ -97,8 +102,7 @@ test('supervisor values: % doubled, nothing that its parser would cut, no passwo
     });
   const prog = (db: string) =>
     appProgram({ name: 'app-1', node: '/usr/bin/node', releaseDir: '/srv/r', spec: spec(db), paths });
-  const render = (db: string) =>
-    renderSupervisordConf({ host: 'a', paths, programs: [prog(db)], root: true });
+  const render = (db: string) => renderProgramFile(prog(db), true);
   assert.match(
     render('postgres://fk:p%40ss@10.0.0.9/fk'),
     /^environment=DATABASE_URL="postgres:\/\/fk:p%%40ss@10\.0\.0\.9\/fk"$/m,
@@ -107,22 +111,11 @@ test('supervisor values: % doubled, nothing that its parser would cut, no passwo
     () => render('postgres://fk:a"b@10.0.0.9/fk'),
     (e) => isFkError(e) && e.code === 'E_USAGE' && !e.message.includes('a"b'),
   );
-  const quoted = renderSupervisordConf({
-    host: 'a',
-    paths,
-    programs: [{ ...prog('/x.db'), argv: ['/bin/echo', "it's", '100%'] }],
-    root: false,
-  });
+  const quoted = renderProgramFile({ ...prog('/x.db'), argv: ['/bin/echo', "it's", '100%'] }, false);
   assert.match(quoted, /^command=\/bin\/echo 'it'\\''s' 100%%$/m);
   assert.doesNotMatch(quoted, /^user=/m, 'no user switch unless root');
   assert.throws(
-    () =>
-      renderSupervisordConf({
-        host: 'a',
-        paths,
-        programs: [{ ...prog('/x.db'), argv: ['/bin/echo', 'a ;b'] }],
-        root: true,
-      }),
+    () => renderProgramFile({ ...prog('/x.db'), argv: ['/bin/echo', 'a ;b'] }, true),
     /cannot be written safely/,
   );
 });

@@ -39,17 +39,24 @@ test('the default lab: each role on its host, every port and file where the plan
       files: [
         '/var/lib/flickr-killr/supervisor/supervisord.conf 600',
         '/var/lib/flickr-killr/nginx/nginx.conf 644',
+        '/var/lib/flickr-killr/nginx/app-servers.conf 644',
       ],
     },
     {
       host: 'app1',
       programs: ['app-1 10.201.7.12:9001'],
-      files: ['/var/lib/flickr-killr/supervisor/supervisord.conf 600'],
+      files: [
+        '/var/lib/flickr-killr/supervisor/supervisord.conf 600',
+        '/var/lib/flickr-killr/supervisor/programs.d/app-1.conf 600',
+      ],
     },
     {
       host: 'app2',
       programs: ['app-1 10.201.7.13:9001'],
-      files: ['/var/lib/flickr-killr/supervisor/supervisord.conf 600'],
+      files: [
+        '/var/lib/flickr-killr/supervisor/supervisord.conf 600',
+        '/var/lib/flickr-killr/supervisor/programs.d/app-1.conf 600',
+      ],
     },
     {
       host: 'cache',
@@ -193,6 +200,9 @@ test('real machines, roles shared, a non-root ssh user: later phases wait, nobod
       files: [
         '/var/lib/flickr-killr/supervisor/supervisord.conf 600',
         '/var/lib/flickr-killr/nginx/nginx.conf 644',
+        '/var/lib/flickr-killr/nginx/app-servers.conf 644',
+        '/var/lib/flickr-killr/supervisor/programs.d/app-1.conf 600',
+        '/var/lib/flickr-killr/supervisor/programs.d/app-2.conf 600',
       ],
     },
     // No cpu in the file: the host's own 4 cores.
@@ -204,7 +214,13 @@ test('real machines, roles shared, a non-root ssh user: later phases wait, nobod
         'app-3 192.0.2.11:9003',
         'app-4 192.0.2.11:9004',
       ],
-      files: ['/var/lib/flickr-killr/supervisor/supervisord.conf 600'],
+      files: [
+        '/var/lib/flickr-killr/supervisor/supervisord.conf 600',
+        '/var/lib/flickr-killr/supervisor/programs.d/app-1.conf 600',
+        '/var/lib/flickr-killr/supervisor/programs.d/app-2.conf 600',
+        '/var/lib/flickr-killr/supervisor/programs.d/app-3.conf 600',
+        '/var/lib/flickr-killr/supervisor/programs.d/app-4.conf 600',
+      ],
     },
     {
       host: 'store',
@@ -235,11 +251,12 @@ test('appHosts: the first N app hosts only; the others are left alone', () => {
     ['lb', 'app1', 'cache', 'sessions', 'db'],
   );
   assert.deepEqual(plan.appServers, ['10.201.7.12:9001']);
-  const nginx = plan.hosts[0]!.files[1]!.content;
+  const nginx = plan.hosts[0]!.files.find((f) => f.path.endsWith('/app-servers.conf'))!.content;
   assert.match(nginx, /server 10\.201\.7\.12:9001 /);
   assert.doesNotMatch(nginx, /10\.201\.7\.13/);
   const hba = plan.hosts.find((h) => h.name === 'db')!.files[2]!.content;
-  assert.doesNotMatch(hba, /10\.201\.7\.13/, 'app2 is not admitted');
+  // Every app host of the list is admitted: `deploy hosts add app2` needs it.
+  assert.match(hba, /10\.201\.7\.13/, 'app2 is admitted');
 });
 
 test('a server of the user (--db URL): no db host needed, and none used', () => {

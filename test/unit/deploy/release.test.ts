@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseInventory } from '../../../src/deploy/app-host.js';
+import { keptArtifacts, withCurrent } from '../../../src/deploy/lb-state.js';
+import { parseUpstream, renderUpstream, switchScript } from '../../../src/deploy/lb-upstream.js';
+import {
+  batches,
+  batchSize,
+  freshPorts,
+  makeRelease,
+  parseEnvPairs,
+  releaseId,
+} from '../../../src/deploy/release.js';
+import { HOST_DIRS } from '../../../src/lab/host-spec.js';
+import { fleetPaths } from '../../../src/stages/fleet/paths.js';
+
+const config = {
+  databaseUrl: 'postgres://fk@10.0.0.6/fk',
+  sessionsUrl: 'redis://10.0.0.5:6379',
+  workersPerHost: 1,
+  env: {},
+};
+
+test('a release id is the build and the config: config only → new release, same build; key order irrelevant', () => {
+  const a = releaseId('0123456789abcdef', config);
+  assert.match(a, /^[0-9a-f]{12}$/);
+  assert.equal(
+    a,
+    releaseId('0123456789abcdef', {
+      env: {},
+      workersPerHost: 1,
+      sessionsUrl: config.sessionsUrl,
+      databaseUrl: config.databaseUrl,
+    }),
+  );
+  assert.notEqual(a, releaseId('0123456789abcdef', { ...config, env: { X: '1' } }));
+  assert.notEqual(a, releaseId('fedcba9876543210', config));
+  assert.deepEqual(parseEnvPairs(['A=1', 'B=x=y']), { A: '1', B: 'x=y' });
+  assert.throws(() => parseEnvPairs(['nope']), /KEY=VALUE/);
+});
+
+test('batches, --batch N|P%, fresh ports beside the used ones', () => {
+  assert.equal(batchSize(undefined, 4, 1), 1);
+  assert.equal(batchSize('2', 4, 1), 2);
+  assert.equal(batchSize('100%', 4, 1), 4);
+  assert.equal(batchSize('30%', 4, 1), 2);
+  assert.throws(() => batchSize('0', 4, 1), /--batch/);
+  assert.deepEqual(batches(['a', 'b', 'c'], 2), [['a', 'b'], ['c']]);
+  assert.deepEqual(freshPorts(new Set([9001, 9003]), 2), [9002, 9004]);
+});
+
+test('the upstream file: rendered, parsed back; the switch script checks, restores, reloads, drains', () => {
+  const text = renderUpstream(['10.0.0.2:9001', '10.0.0.3:9002']);
+  assert.equal(
+    text,
+    'server 10.0.0.2:9001 max_fails=1 fail_timeout=5s;\nserver 10.0.0.3:9002 max_fails=1 fail_timeout=5s;\n',
+  );
+  assert.deepEqual(parseUpstream(text), ['10.0.0.2:9001', '10.0.0.3:9002']);
+  const s = switchScript({ paths: fleetPaths(HOST_DIRS), nginx: '/usr/sbin/nginx' }, text, 15);
+  const order = ['mv -f "$f.fk-new" "$f"', '-t -q', 'mv -f "$f.fk-old" "$f"', 'kill -HUP', 'drained='].map(
+    (x) => s.indexOf(x),
+  );
+  assert.ok(
+    order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!)),
+    s,
+  );
+  assert.throws(() => renderUpstream([]), /no app server/);
+});
+
+test('inventory: release, port, artifact and supervisor state of each program file', () => {
+  const inv = parseInventory(
+    [
+      '==> /var/lib/flickr-killr/supervisor/programs.d/app-1.conf',
+      '[program:app-1]',
+      'command=/usr/bin/node /srv/flickr-killr/releases/0123456789abcdef/dist/cli/main.js app-server --host 10.0.0.2 --port 9001',
+      '==> /var/lib/flickr-killr/supervisor/programs.d/app-aaaaaaaaaaaa-9002.conf',
+      '; fk-release=aaaaaaaaaaaa',
+      '[program:app-aaaaaaaaaaaa-9002]',
+      'command=/usr/bin/node /srv/flickr-killr/releases/fedcba9876543210/dist/cli/main.js app-server --port 9002',
+      '==> supervisorctl status',
+      'app-1                            RUNNING   pid 12, uptime 0:01:00',
+      'app-aaaaaaaaaaaa-9002            FATAL     Exited too quickly',
+      '',
+    ].join('\n'),
+  );
+  assert.equal(inv.supervisorUp, true);
+  assert.deepEqual(
+    inv.programs.map((p) => [p.name, p.port, p.release, p.artifact, p.state, p.pid]),
+    [
+      ['app-1', 9001, undefined, '0123456789abcdef', 'RUNNING', 12],
+      ['app-aaaaaaaaaaaa-9002', 9002, 'aaaaaaaaaaaa', 'fedcba9876543210', 'FATAL', undefined],
+    ],
+  );
+});
+
+test('state: current and previous move with each release; the builds of the last K stay', () => {
+  const a = makeRelease('1111111111111111', config);
+  const b = makeRelease('2222222222222222', { ...config, env: { X: '1' } });
+  const s1 = withCurrent({ releases: [] }, a);
+  const s2 = withCurrent(s1, b);
+  assert.equal(s2.current, b.id);
+  assert.equal(s2.previous, a.id);
+  assert.equal(
+    withCurrent(s2, a).previous,
+    b.id,
+    'a rollback makes the rolled-back release the previous one',
+  );
+  assert.deepEqual(keptArtifacts(s2, 3, []), ['2222222222222222', '1111111111111111']);
+  assert.deepEqual(keptArtifacts(s2, 1, []), ['2222222222222222']);
+});
