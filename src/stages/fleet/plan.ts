@@ -4,6 +4,7 @@ import type { RemoteHost } from '../../remote/remote-host.js';
 import { appProcessSpec } from '../../server/app-process-spec.js';
 import { OWN_DATABASE, OWN_SUPERUSER } from '../../store/postgres/cluster.js';
 import type { UpstreamTuning } from '../common/nginx-conf.js';
+import type { ProtectLimits } from '../stage.js';
 import { dbClients, renderDbPgHba, renderDbPostgresConf } from './db-conf.js';
 import { type HostFacts, missingOnHosts } from './host-facts.js';
 import { renderLbConf } from './lb-conf.js';
@@ -41,6 +42,8 @@ export interface FleetPlanOptions {
   /** nginx on the lb writes an access log with the upstreams each request tried (tests). */
   accessLog?: boolean;
   tuning?: UpstreamTuning;
+  /** --protect: each app process and the lb bound requests in flight (as the local stages do). */
+  protect?: ProtectLimits;
 }
 
 export interface FileWrite {
@@ -205,6 +208,7 @@ export function planFleet(
         redisUrl: sessionsUrl,
         memcached: cacheServers,
         fillMemcached: true,
+        ...(o.protect === undefined ? {} : { maxInFlight: o.protect.maxInFlight }),
       }),
     );
     return { host: h, specs };
@@ -301,6 +305,7 @@ export function planFleet(
           root,
           ...(o.tuning === undefined ? {} : { tuning: o.tuning }),
           ...(o.accessLog === undefined ? {} : { accessLog: o.accessLog }),
+          ...(o.protect === undefined ? {} : { protect: o.protect }),
         }),
         mode: 0o644,
       });
