@@ -126,7 +126,7 @@ test("the lab meter reads every host's cgroup (v2 cpu.stat usage_usec) over a pr
   assert.equal(r?.generatorCores, null);
 });
 
-test('the fleet target composes a starter (stage fleet, not built yet) with that meter', async () => {
+test('the fleet target composes a starter with its meter; the workload follows the users the fleet holds', async () => {
   const started: string[] = [];
   const target = fleetTarget({
     name: 'lab',
@@ -137,8 +137,8 @@ test('the fleet target composes a starter (stage fleet, not built yet) with that
         started.push(`${size}:${protect?.maxInFlight ?? '-'}`);
         return {
           url: 'http://10.201.0.11',
-          layout: { version: 2, root: '/nonexistent' },
-          hosts: [],
+          users: 2000,
+          cpu: () => labCpuMeter({ layout: { version: 2, root: '/nonexistent' }, hosts: [] }),
           stop: async () => {},
         };
       },
@@ -150,6 +150,7 @@ test('the fleet target composes a starter (stage fleet, not built yet) with that
   );
   const running = await target.start(2, { protect: { maxInFlight: 16 } });
   assert.equal(running.url, 'http://10.201.0.11');
+  assert.equal(target.info.users, 2000);
   running.cpu().stop();
   await running.stop();
   assert.deepEqual(started, ['2:16']);
