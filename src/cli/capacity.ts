@@ -10,22 +10,27 @@ import { runCapacity } from '../capacity/run-capacity.js';
 import { doublingSizes } from '../capacity/scale-out.js';
 import { DEFAULT_SEARCH } from '../capacity/search.js';
 import { DEFAULT_SLO, parseSlo, type Slo } from '../capacity/slo.js';
+import type { CapacityTarget } from '../capacity/target.js';
 import { capacityDir, writeCapacity } from '../capacity/write-capacity.js';
 import { FkError } from '../errors.js';
+import { checkLabName, DEFAULT_LAB_NAME } from '../lab/naming.js';
 import { machineInfo } from '../ladder/machine-info.js';
 import { clockTicksPerSecond } from '../proc/stat.js';
+import { DEFAULT_FLEET_USERS } from '../stages/fleet/fleet-db.js';
 import { loadStage, STAGE_NAMES } from '../stages/registry.js';
 import { DEFAULT_PROTECT, type ProtectLimits } from '../stages/stage.js';
 import { assertReadyForStage, connectTarget, readDataFacts } from '../store/database.js';
 import { type DbTarget, describeTarget, parseDbTarget } from '../store/db-target.js';
 import { durationOption, intOption, parse, sessionsOption } from './args.js';
+import { DEFAULT_OWN_LAB_APP_HOSTS, type FleetWhere, fleetCapacityTarget } from './capacity-fleet.js';
 import type { Command, Io } from './io.js';
+import { withLabDefault } from './serve.js';
 
-const USAGE = `flickr-killr capacity [--stage S | --hosts FILE | --lab] [--load 10x] [--rate R]
+const USAGE = `flickr-killr capacity [--stage S | --hosts FILE | --lab [NAME]] [--load 10x] [--rate R]
                        [--slo '${DEFAULT_SLO}'] [--protect] [--out DIR]
 
-"Will it hold 10×?" For a target started at sizes 1, 2, 4, … (app processes of a local stage),
-finds the highest open-loop page-view rate that meets the SLO (a bounded search: doubling, then
+"Will it hold 10×?" For a target started at sizes 1, 2, 4, … (app processes of a local stage;
+app hosts of stage fleet, restarted at each size), finds the highest open-loop page-view rate that meets the SLO (a bounded search: doubling, then
 bisection within --tolerance; one progress line per probe), until a shared part or the load
 generator saturates. Then answers: the target rate (--rate R, or size 1's rate, × --load), the
 size that sustains it (measured or extrapolated, labelled), the shared part that saturates first
@@ -33,8 +38,11 @@ and at what rate, and what to do. Last, the overload curve at size 1 from 0.5× 
 with --protect also the protected one beside it.
 
   --stage S           a local stage (size = app processes): ${STAGE_NAMES.join(', ')}
-  --hosts FILE, --lab stage fleet on hosts / the lab (size = app hosts): needs stage fleet,
-                      not in this build yet (E_CAPACITY_NEEDS_FLEET)
+  --lab [NAME]        stage fleet on the lab NAME (default '${DEFAULT_LAB_NAME}'; size = app hosts, CPU
+                      per host from its cgroup); with no such lab up, one of its own (needs root):
+                      --app-hosts N (default ${DEFAULT_OWN_LAB_APP_HOSTS}), removed at the end
+  --hosts FILE        stage fleet on the machines of a hosts file (CPU from /proc/stat over ssh)
+  --users N           stage fleet: users seeded into an empty db host (default ${DEFAULT_FLEET_USERS})
   --load F            the factor: 10x (default), 2.5x
   --rate R            our load today in page views/s (default: size 1's sustainable rate)
   --slo CHECKS        bench --expect checks without rate (default '${DEFAULT_SLO}':
@@ -55,7 +63,10 @@ Writes capacity.json (schemas/capacity.schema.json), index.html and table.txt; d
 Exit status: 0 done, 1 error, 2 bad usage, 130 interrupted (the report of what ran is written).`;
 
 export interface CapacityArgs {
+  /** A local stage's name; 'fleet' with `fleet`. */
   stage: string;
+  fleet?: FleetWhere;
+  users?: number;
   factor: number;
   rate?: number;
   slo: Slo;
@@ -74,10 +85,12 @@ export interface CapacityArgs {
 
 /** Every option checked, every problem reported at once (E_USAGE), before anything starts. */
 export function capacityArgs(args: string[], io: Pick<Io, 'env' | 'cwd'>): CapacityArgs {
-  const { values } = parse(args, {
+  const { values } = parse(withLabDefault(args), {
     stage: { type: 'string' },
     hosts: { type: 'string' },
-    lab: { type: 'boolean' },
+    lab: { type: 'string' },
+    'app-hosts': { type: 'string' },
+    users: { type: 'string' },
     load: { type: 'string' },
     rate: { type: 'string' },
     slo: { type: 'string' },
@@ -94,15 +107,11 @@ export function capacityArgs(args: string[], io: Pick<Io, 'env' | 'cwd'>): Capac
     sessions: { type: 'string' },
     out: { type: 'string' },
   });
-  const where = [values.stage !== undefined, values.hosts !== undefined, values.lab === true].filter(
+  const where = [values.stage !== undefined, values.hosts !== undefined, values.lab !== undefined].filter(
     Boolean,
   ).length;
   if (where > 1) throw new FkError('E_USAGE', 'capacity takes one of --stage, --hosts, --lab');
-  if (values.hosts !== undefined || values.lab === true)
-    throw new FkError(
-      'E_CAPACITY_NEEDS_FLEET',
-      `capacity ${values.lab ? '--lab' : `--hosts ${values.hosts}`} measures stage fleet (app hosts), which is not in this build yet`,
-    );
+  const fleet = values.hosts !== undefined || values.lab !== undefined;
   const problems: string[] = [];
   const checked = <T>(f: () => T): T | undefined => {
     try {
@@ -112,7 +121,25 @@ export function capacityArgs(args: string[], io: Pick<Io, 'env' | 'cwd'>): Capac
       return undefined;
     }
   };
-  if (values.stage === undefined) problems.push('capacity needs --stage S (or --hosts FILE / --lab)');
+  if (values.stage === undefined && !fleet)
+    problems.push('capacity needs --stage S (or --hosts FILE / --lab)');
+  if (values.stage === 'fleet') problems.push('stage fleet is measured with --lab [NAME] or --hosts FILE');
+  if (fleet && (values.db !== undefined || values.sessions !== undefined))
+    problems.push('stage fleet brings its own database (db host) and sessions (Redis): drop --db/--sessions');
+  if (!fleet && (values['app-hosts'] !== undefined || values.users !== undefined))
+    problems.push('--app-hosts and --users are for --lab / --hosts');
+  if (values.hosts !== undefined && values['app-hosts'] !== undefined)
+    problems.push('--app-hosts sizes a lab of its own (--lab); a hosts file lists its app hosts');
+  const lab = checked(() => {
+    if (values.lab === undefined) return undefined;
+    try {
+      return checkLabName(values.lab);
+    } catch (e) {
+      throw new Error((e as Error).message.replace('--name', '--lab NAME'));
+    }
+  });
+  const ownAppHosts = checked(() => intOption(values['app-hosts'], 'app-hosts', 1, 20));
+  const users = checked(() => intOption(values.users, 'users', 10, 10_000_000));
   if (values.stage === 'cgi' && (values.protect || values['max-in-flight'] !== undefined))
     problems.push('--protect has no app process to bound in stage cgi');
   const factor = checked(() => factorOption(values.load));
@@ -142,7 +169,12 @@ export function capacityArgs(args: string[], io: Pick<Io, 'env' | 'cwd'>): Capac
         ? [DEFAULT_PROTECT]
         : [];
   return {
-    stage: values.stage!,
+    stage: values.stage ?? 'fleet',
+    ...(values.hosts !== undefined ? { fleet: { kind: 'hosts' as const, file: values.hosts } } : {}),
+    ...(lab !== undefined
+      ? { fleet: { kind: 'lab' as const, lab, appHosts: ownAppHosts ?? DEFAULT_OWN_LAB_APP_HOSTS } }
+      : {}),
+    ...(users === undefined ? {} : { users }),
     factor: factor ?? 10,
     ...(rate === undefined ? {} : { rate }),
     slo: slo!,
@@ -190,8 +222,22 @@ export function toleranceOption(v: string | undefined): number | undefined {
 
 async function run(args: string[], io: Io): Promise<number> {
   const a = capacityArgs(args, io);
-  const stage = await loadStage(a.stage);
   const log = (line: string) => io.stderr(`${line}\n`);
+  const outDir = a.out === undefined ? capacityDir(join(io.cwd, 'out')) : resolve(io.cwd, a.out);
+  if (a.fleet !== undefined) {
+    const f = await fleetCapacityTarget(a.fleet, {
+      io,
+      outDir,
+      log,
+      ...(a.users === undefined ? {} : { users: a.users }),
+    });
+    try {
+      return await measure(f.target, a, io, outDir);
+    } finally {
+      await f.cleanup();
+    }
+  }
+  const stage = await loadStage(a.stage);
   const connected = await connectTarget(a.db, { log });
   try {
     const db = connected.target;
@@ -203,7 +249,6 @@ async function run(args: string[], io: Io): Promise<number> {
     await assertReadyForStage(db, stage.dbClients({ db, workers: 2 * cores }), 'flickr-killr seed --db …');
     const { users } = await readDataFacts(db);
     log(`database: ${describeTarget(db)}, ${users} users`);
-    const outDir = a.out === undefined ? capacityDir(join(io.cwd, 'out')) : resolve(io.cwd, a.out);
     const postmaster = connected.service;
     const target = localTarget({
       stage,
@@ -216,34 +261,38 @@ async function run(args: string[], io: Io): Promise<number> {
       runDir: join(outDir, 'stages'),
       ...(a.sessions === undefined ? {} : { sessions: a.sessions }),
     });
-    const report = await runCapacity(
-      target,
-      {
-        slo: a.slo,
-        factor: a.factor,
-        ...(a.rate === undefined ? {} : { givenRate: a.rate }),
-        probe: { ...DEFAULT_PROBE, probeMs: a.probeMs, warmupMs: a.warmupMs },
-        search: { ...DEFAULT_SEARCH, maxProbes: a.maxProbes, startRate: a.startRate, tolerance: a.tolerance },
-        sizes: a.sizes ?? doublingSizes(target.info.maxSize),
-        protect: a.protect,
-        multipliers: DEFAULT_MULTIPLIERS,
-        overload: a.overload,
-      },
-      {
-        runBench,
-        now: () => performance.now(),
-        wallNow: () => Date.now(),
-        machine: () => machineInfo(process.versions.node),
-        log,
-        signal: io.signal,
-      },
-    );
-    const files = writeCapacity(outDir, report);
-    io.stdout(`\n${files.table}\nReport: ${files.html}\n        ${files.json}\n`);
-    return report.interrupted ? 130 : 0;
+    return await measure(target, a, io, outDir);
   } finally {
     await connected.stop();
   }
+}
+
+async function measure(target: CapacityTarget, a: CapacityArgs, io: Io, outDir: string): Promise<number> {
+  const report = await runCapacity(
+    target,
+    {
+      slo: a.slo,
+      factor: a.factor,
+      ...(a.rate === undefined ? {} : { givenRate: a.rate }),
+      probe: { ...DEFAULT_PROBE, probeMs: a.probeMs, warmupMs: a.warmupMs },
+      search: { ...DEFAULT_SEARCH, maxProbes: a.maxProbes, startRate: a.startRate, tolerance: a.tolerance },
+      sizes: a.sizes ?? doublingSizes(target.info.maxSize),
+      protect: a.protect,
+      multipliers: DEFAULT_MULTIPLIERS,
+      overload: a.overload,
+    },
+    {
+      runBench,
+      now: () => performance.now(),
+      wallNow: () => Date.now(),
+      machine: () => machineInfo(process.versions.node),
+      log: (line) => io.stderr(`${line}\n`),
+      signal: io.signal,
+    },
+  );
+  const files = writeCapacity(outDir, report);
+  io.stdout(`\n${files.table}\nReport: ${files.html}\n        ${files.json}\n`);
+  return report.interrupted ? 130 : 0;
 }
 
 export const command: Command = { usage: USAGE, run };
