@@ -44,6 +44,7 @@ export function hostPart(h: FleetHost, usedCores: number): PartUsage {
     shared: shared !== undefined,
     usedCores: Math.round(usedCores * 1000) / 1000,
     budgetCores: h.cpu,
+    roles: [...h.roles],
   };
 }
 

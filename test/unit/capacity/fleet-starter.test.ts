@@ -100,8 +100,8 @@ test('a real machine: busy CPU from recorded /proc/stat, as a share of its cores
     [reading('web1', ['lb'], b, 1000), reading('app1', ['app'], 1_500_000, 1000)],
   );
   assert.deepEqual(parts, [
-    { name: 'web1', role: 'lb', shared: true, usedCores: 0.02, budgetCores: 2 },
-    { name: 'app1', role: 'app', shared: false, usedCores: 1.5, budgetCores: 2 },
+    { name: 'web1', role: 'lb', shared: true, usedCores: 0.02, budgetCores: 2, roles: ['lb'] },
+    { name: 'app1', role: 'app', shared: false, usedCores: 1.5, budgetCores: 2, roles: ['app'] },
   ]);
 });
 
@@ -122,6 +122,8 @@ test('the ssh meter samples until stopped and answers from the samples nearest t
   await new Promise((r) => setTimeout(r, 60));
   meter.stop();
   const r = meter.window(11_000, 13_000);
-  assert.deepEqual(r?.parts, [{ name: 'db', role: 'db', shared: true, usedCores: 0.5, budgetCores: 1 }]);
+  assert.deepEqual(r?.parts, [
+    { name: 'db', role: 'db', shared: true, usedCores: 0.5, budgetCores: 1, roles: ['db'] },
+  ]);
   assert.equal(meter.window(11_000, 11_000), undefined);
 });
