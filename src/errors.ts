@@ -55,8 +55,6 @@ export const ERROR_CODES = {
   E_BAD_THRESHOLD:
     "Write --expect as comma-separated METRIC<VALUE checks, e.g. 'p99<50ms,errors<0.1%,rate>1000' (see `flickr-killr bench --help`).",
   E_BAD_REPORT: 'That file is not a flickr-killr ladder report.json (see schemas/ladder-report.schema.json).',
-  E_CAPACITY_NEEDS_FLEET:
-    'capacity --hosts/--lab measures stage fleet, which this build does not have yet: use --stage S (a local stage) for now.',
   E_FLEET_SMOKE:
     "The fleet started but a page through its lb was wrong: each host's logs are in /var/log/flickr-killr (`flickr-killr lab ssh HOST`).",
   E_DEPLOY_STATE:

@@ -12,7 +12,7 @@ import type {
   ScalePoint,
   SharedLimit,
 } from '../report/capacity-types.js';
-import { SATURATED_SHARE, type TargetInfo } from './target.js';
+import { partLabel, SATURATED_SHARE, type TargetInfo } from './target.js';
 
 /** "Faster than 1000+ pages/s ... is right at the outer limit of what very, very good single machine can do with an RDBMS" (the talk). */
 export const RDBMS_LIMIT = 1000;
@@ -93,7 +93,9 @@ export function answer(i: AnswerInput): CapacityAnswer {
 
   const lines: string[] = [];
   const src =
-    baseline.source === 'given' ? 'our load today (--rate)' : `the sustainable rate of 1 of ${unit}`;
+    baseline.source === 'given' ? 'our load today (--rate)' : `the sustainable rate at size 1, in ${unit}`;
+  const fleet = i.target.kind === 'fleet';
+  const first = firstShared === null ? undefined : limitLabel(firstShared, i.points, i.target.kind);
   lines.push(
     `Target: ${fmt(baseline.rate)} page views/s (${src}) × ${i.factor} = ${fmt(targetRate)} page views/s.`,
   );
@@ -105,10 +107,10 @@ export function answer(i: AnswerInput): CapacityAnswer {
         `measured up to ${last?.size ?? 0})${size.value! > i.target.maxSize ? `; this target runs at most ${i.target.maxSize}` : ''}.`,
     );
   else if (perUnitRate <= 0) lines.push('Nothing sustained the SLO: there is no rate to scale from.');
-  else lines.push(`Unreachable by adding ${unit}: ${firstShared!.name} caps the rate first (below).`);
+  else lines.push(`Unreachable by adding ${unit}: ${first} caps the rate first (below).`);
   if (firstShared !== null)
     lines.push(
-      `First shared part to saturate: ${firstShared.name} (${firstShared.role}) at ${firstShared.basis === 'measured' ? '' : '~'}${fmt(firstShared.ceilingRate)} page views/s — ` +
+      `First shared ${fleet ? 'host' : 'part'} to saturate: ${fleet ? first : `${firstShared.name} (${firstShared.role})`} at ${firstShared.basis === 'measured' ? '' : '~'}${fmt(firstShared.ceilingRate)} page views/s — ` +
         `${firstShared.basis} (${firstShared.usedCores.toFixed(2)} of ${firstShared.budgetCores} cores at ${fmt(firstShared.atRate)}/s, size ${firstShared.atSize}).`,
     );
   if (generatorLimited) lines.push('The load generator saturated first: these figures are lower bounds.');
@@ -120,7 +122,45 @@ export function answer(i: AnswerInput): CapacityAnswer {
     );
   const actions = advise({ ...i, targetRate, size, firstShared, generatorLimited, perUnitRate });
   for (const a of actions) lines.push(`What to do (${a.part}): ${a.text}`);
-  return { baseline, factor: i.factor, targetRate, size, firstShared, generatorLimited, actions, lines };
+  const firstSharedHost = !fleet
+    ? {}
+    : {
+        firstSharedHost:
+          firstShared === null
+            ? null
+            : {
+                name: firstShared.name,
+                roles: rolesOf(firstShared, i.points),
+                quotaCores: firstShared.budgetCores,
+                label: first!,
+              },
+      };
+  return {
+    baseline,
+    factor: i.factor,
+    targetRate,
+    size,
+    firstShared,
+    ...firstSharedHost,
+    generatorLimited,
+    actions,
+    lines,
+  };
+}
+
+function rolesOf(s: SharedLimit, points: ScalePoint[]): string[] {
+  for (const pt of points) {
+    const p = pt.parts.find((x) => x.name === s.name);
+    if (p?.roles !== undefined) return p.roles;
+  }
+  return [s.role];
+}
+
+function limitLabel(s: SharedLimit, points: ScalePoint[], kind: 'stage' | 'fleet'): string {
+  return partLabel(
+    { name: s.name, role: s.role, budgetCores: s.budgetCores, roles: rolesOf(s, points) },
+    kind,
+  );
 }
 
 /** Work that is not the stack's nor the generator's took ≥ 25 % of the budget (a shared machine). */

@@ -1,18 +1,12 @@
 /**
  * Stage fleet as a capacity target: size = app hosts, every host's CPU against its quota from its
- * own cgroup (as `lab status` reads it), the lb, cache, sessions and db hosts as the shared parts.
+ * own cgroup (as `lab status` reads it) or, on real machines, from its /proc/stat, the lb, cache,
+ * sessions and db hosts as the shared parts.
  *
- * Built here: the CPU half — labCpuMeter() samples each lab host's cgroup over a probe's window
- * and fleetParts() turns the samples into parts — and fleetTarget(), which composes it with a
- * FleetStarter. Not built: the FleetStarter itself, because stage fleet (issue 10) is not on main.
- *
- * TODO(fleet): when stage fleet lands, one small module provides a FleetStarter:
- *   start(size, protect) → a fleet with `size` app hosts: grow the lab (`deploy hosts add`, the
- *     operator's path, or restart `serve --stage fleet` on a lab made with `lab up --app-hosts N`),
- *     start the fleet with `protect` passed to every app host's AppProcessSpec (maxInFlight) and to
- *     the lb's nginx.conf (NginxConfSpec.protect), and answer the lb's URL and the lab state (for
- *     this meter); stop() stops the fleet (and what the growth added).
- * Until then `capacity --hosts/--lab` fails with E_CAPACITY_NEEDS_FLEET (cli/capacity.ts).
+ * Here: the CPU half — labCpuMeter() samples each lab host's cgroup over a probe's window and
+ * fleetParts() turns the samples into parts — and fleetTarget(), which composes it with a
+ * FleetStarter (fleet-starter.ts: stage fleet restarted at each size on the first N app hosts,
+ * with `protect` passed to every app host's AppProcessSpec and to the lb's nginx.conf).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type CgroupLayout, sampleCgroup } from '../lab/cgroup.js';
@@ -50,6 +44,7 @@ export function hostPart(h: FleetHost, usedCores: number): PartUsage {
     shared: shared !== undefined,
     usedCores: Math.round(usedCores * 1000) / 1000,
     budgetCores: h.cpu,
+    roles: [...h.roles],
   };
 }
 
@@ -103,7 +98,7 @@ export function labCpuMeter(o: LabMeterOptions): CpuMeter {
   };
 }
 
-/** What only stage fleet can do: run the fleet at a size. See the TODO(fleet) above. */
+/** What only stage fleet can do: run the fleet at a size (fleet-starter.ts). */
 export interface FleetStarter {
   maxSize: number;
   start(
@@ -111,31 +106,30 @@ export interface FleetStarter {
     protect: ProtectLimits | undefined,
   ): Promise<{
     url: string;
-    layout: CgroupLayout;
-    hosts: FleetHost[];
+    /** Users in the fleet's database (the workload views /users/{1..users}). */
+    users?: number;
+    cpu(): CpuMeter;
     stop(): Promise<void>;
   }>;
 }
 
 export function fleetTarget(o: { name: string; users: number; starter: FleetStarter }): CapacityTarget {
+  const info: CapacityTarget['info'] = {
+    kind: 'fleet',
+    name: o.name,
+    sizeUnit: 'app hosts',
+    maxSize: o.starter.maxSize,
+    // The fleet's lb answers /static from memcached first, as stage memcached (issue 10).
+    staticFrom: 'cache',
+    users: o.users,
+  };
   return {
-    info: {
-      kind: 'fleet',
-      name: o.name,
-      sizeUnit: 'app hosts',
-      maxSize: o.starter.maxSize,
-      // The fleet's lb answers /static from memcached first, as stage memcached (issue 10).
-      staticFrom: 'cache',
-      users: o.users,
-    },
+    info,
     async start(size, { protect }): Promise<RunningTarget> {
       const f = await o.starter.start(size, protect);
-      return {
-        size,
-        url: f.url,
-        cpu: () => labCpuMeter({ layout: f.layout, hosts: f.hosts }),
-        stop: () => f.stop(),
-      };
+      // A lab seeded earlier keeps its size: the workload follows what the db host holds.
+      if (f.users !== undefined && f.users > 0) info.users = f.users;
+      return { size, url: f.url, cpu: () => f.cpu(), stop: () => f.stop() };
     },
   };
 }

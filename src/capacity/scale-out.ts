@@ -6,7 +6,7 @@
  */
 import type { ProbeRecord, ScalePoint, SearchOutcome } from '../report/capacity-types.js';
 import { type SearchDeps, type SearchParams, searchSustainable } from './search.js';
-import { type CapacityTarget, type RunningTarget, saturatedShared } from './target.js';
+import { type CapacityTarget, hostUsages, partLabel, type RunningTarget, saturatedShared } from './target.js';
 
 /** A size that adds less than this over the previous one is not worth a next size. */
 const MIN_GAIN = 1.1;
@@ -60,11 +60,13 @@ export async function runScaleOut(i: ScaleOutInput): Promise<{ points: ScalePoin
     const rate = search.sustainableRate;
     const parts = sustainableProbe(search)?.parts ?? [];
     const saturated = saturatedShared(parts);
+    const fleet = i.target.info.kind === 'fleet';
     const point: ScalePoint = {
       size,
       search,
       parts,
       saturated,
+      ...(fleet ? { cpu: { hosts: hostUsages(parts) } } : {}),
       ideal: base * size,
       efficiency: size === 1 || base === 0 ? null : Math.round((rate / (base * size)) * 1000) / 1000,
     };
@@ -73,14 +75,17 @@ export async function runScaleOut(i: ScaleOutInput): Promise<{ points: ScalePoin
       `size ${size} (${unit}): sustainable ${rate}/s` +
         (search.upperRate === null ? '' : `, ${search.upperRate}/s did not pass`) +
         ` — ${search.probes.length} probes in ${search.elapsedS.toFixed(0)} s` +
-        (saturated.length > 0 ? `; saturated: ${saturated.join(', ')}` : ''),
+        (saturated.length > 0 ? `; saturated: ${named(saturated)}` : ''),
     );
     if (search.stoppedBy === 'interrupted') return { points, stopReason: 'interrupted' };
+    function named(names: string[]): string {
+      return names.map((n) => partLabel(parts.find((p) => p.name === n)!, i.target.info.kind)).join(', ');
+    }
     if (rate === 0) return { points, stopReason: `size ${size} sustained no rate that meets the SLO` };
     if (saturated.length > 0)
       return {
         points,
-        stopReason: `${saturated.join(', ')} saturated at ${rate}/s with ${size} ${unit}: a larger size shares ${saturated.length > 1 ? 'them' : 'it'}`,
+        stopReason: `${named(saturated)} saturated at ${rate}/s with ${size} ${unit}: a larger size shares ${saturated.length > 1 ? 'them' : 'it'}`,
       };
     if (search.upperReason === 'generator')
       return {

@@ -5,7 +5,7 @@
  * size = app hosts, CPU per host from its cgroup against its quota) is the second implementation.
  * The search, the scale-out curve, the overload curves and the answer know only this interface.
  */
-import type { PartUsage } from '../report/capacity-types.js';
+import type { HostUsage, PartUsage } from '../report/capacity-types.js';
 import type { ProtectLimits } from '../stages/stage.js';
 
 export interface TargetInfo {
@@ -58,4 +58,27 @@ export const SATURATED_SHARE = 0.85;
 
 export function saturatedShared(parts: PartUsage[]): string[] {
   return parts.filter((p) => p.shared && p.usedCores >= SATURATED_SHARE * p.budgetCores).map((p) => p.name);
+}
+
+/**
+ * How the answer names a part: on a fleet the HOST and its role — "lb host 'lb' (0.75 core)" —
+ * because the remedy is about machines; on a local stage the process ('nginx', 'machine').
+ */
+export function partLabel(
+  p: Pick<PartUsage, 'name' | 'role' | 'budgetCores' | 'roles'>,
+  kind: 'stage' | 'fleet',
+): string {
+  if (kind !== 'fleet') return p.name;
+  const roles = p.roles !== undefined && p.roles.length > 0 ? p.roles.join('+') : p.role;
+  return `${roles} host '${p.name}' (${p.budgetCores} core${p.budgetCores === 1 ? '' : 's'})`;
+}
+
+/** A fleet's parts as hosts (capacity.json's cpu.hosts[]). */
+export function hostUsages(parts: readonly PartUsage[]): HostUsage[] {
+  return parts.map((p) => ({
+    name: p.name,
+    roles: p.roles ?? [p.role],
+    usedCores: p.usedCores,
+    quotaCores: p.budgetCores,
+  }));
 }

@@ -6,6 +6,7 @@ import { parseDbTarget } from '../store/db-target.js';
 import { durationOption, intOption, parse } from './args.js';
 import type { Command, Io } from './io.js';
 import { COMPARE_USAGE, runLadderCompare } from './ladder-compare.js';
+import { ladderFleetRung } from './ladder-fleet.js';
 
 const USAGE = `flickr-killr ladder [--quick] [--stages a,b,c] [--duration 20s] [--warmup 3s]
                     [--connections N] [--workers N] [--db PATH] [--users N] [--out DIR]
@@ -26,6 +27,9 @@ Server-Timing and the generator's own CPU. Seeds the database first if it is abs
                     a postgres:// URL of your server, or 'postgres': the project's own cluster
                     (data/pg; quick data/pg-quick), started for the run; DATABASE_URL if absent
   --users N         users to seed when the database is absent
+  --fleet           end with the fleet rung: stage fleet on a lab of its own (root; lb, 2 app
+                    hosts of 0.25 core, cache, sessions, db), diagnosed by host, and a short
+                    scale-out chart (1 and 2 app hosts); about 2 more minutes
   --out DIR         report directory (default out/ladder-<timestamp>, linked as out/latest)
 
 Writes report.json (schemas/ladder-report.schema.json), index.html and table.txt.
@@ -42,6 +46,7 @@ export async function runLadderCommand(args: string[], io: Io): Promise<number> 
     db: { type: 'string' },
     users: { type: 'string' },
     out: { type: 'string' },
+    fleet: { type: 'boolean' },
   });
   const quick = values.quick === true;
   const base = defaultSettings(quick, io.cwd);
@@ -76,6 +81,7 @@ export async function runLadderCommand(args: string[], io: Io): Promise<number> 
     ...(io.isTTY ? { progress: (line: string) => io.stderr(`\r\x1b[K${line}`) } : {}),
     signal: io.signal,
     ...(workers ? { workers } : {}),
+    ...(values.fleet === true ? { fleetRung: ladderFleetRung(log) } : {}),
     self: { pid: process.pid, nodeVersion: process.versions.node },
   });
   io.stdout(`\n${files.table}\nReport: ${files.html}\n        ${files.json}\n`);

@@ -29,7 +29,7 @@ Runs one stage of the ladder, prints its URL, and stops everything on Ctrl-C.
                            the process); past it a fast 503 with Retry-After (docs/capacity.md)`;
 
 /** `--lab` takes an optional NAME: alone (or before another option) it means the default lab. */
-function withLabDefault(args: string[]): string[] {
+export function withLabDefault(args: string[]): string[] {
   return args.flatMap((a, i) =>
     a === '--lab' && (i + 1 >= args.length || args[i + 1]!.startsWith('-'))
       ? [`--lab=${DEFAULT_LAB_NAME}`]

@@ -24,6 +24,8 @@ export interface LadderJob {
   log: (line: string) => void;
   progress?: (line: string) => void;
   signal: AbortSignal;
+  /** The last rung on a lab of its own (cli/ladder-fleet.ts); absent: none. */
+  fleetRung?: import('./types.js').FleetRungFn;
   /** The load generator runs in this process: its PID separates its CPU from the stack's. */
   self: { pid: number; nodeVersion: string };
 }
@@ -77,6 +79,7 @@ async function ladderRuns(
       ...(job.progress ? { progress: job.progress } : {}),
       signal: job.signal,
       ...(job.workers ? { workers: job.workers } : {}),
+      ...(job.fleetRung ? { fleetRung: job.fleetRung } : {}),
     },
     defaultDeps(job.self),
   );

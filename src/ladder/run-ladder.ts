@@ -56,7 +56,18 @@ export async function runLadder(input: LadderInput, deps: LadderDeps): Promise<L
     input.log(`  ${run.id}: ${what}`);
     runs.push(rep);
   }
-  addSpeedups(runs, input.runs);
+  const plan = [...input.runs];
+  if (input.fleetRung !== undefined) {
+    const n = input.runs.length + 1;
+    input.log(`[${n}/${n}] fleet (a lab of its own: lb, 2 app hosts, cache, sessions, db)`);
+    const rep = await input.fleetRung(input, deps);
+    input.log(
+      `  fleet: ${rep.status === 'ok' ? `${rep.bench!.rates.pageViewsPerS.toFixed(1)} page views/s — ${rep.diagnosis!.bottleneck}` : `${rep.status}: ${rep.reason}`}`,
+    );
+    runs.push(rep);
+    plan.push({ id: 'fleet', stage: 'fleet', label: rep.label, baseline: 'memcached' });
+  }
+  addSpeedups(runs, plan);
   const s = input.settings;
   return {
     schemaVersion: LADDER_REPORT_VERSION,
@@ -75,7 +86,7 @@ export async function runLadder(input: LadderInput, deps: LadderDeps): Promise<L
       connections: s.connections,
       durationMs: s.durationMs,
       warmupMs: s.warmupMs,
-      runs: input.runs.map((r) => r.id),
+      runs: plan.map((r) => r.id),
     },
     machine,
     runs,

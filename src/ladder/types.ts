@@ -5,7 +5,7 @@
  */
 import type { BenchHooks, BenchOptions, BenchResultCore } from '../bench/index.js';
 import type { ProcessInfo } from '../daemons/supervisor.js';
-import type { MachineInfo } from '../report/report-types.js';
+import type { MachineInfo, StageRunReport } from '../report/report-types.js';
 import type { CheckedStage, LadderRun } from '../stages/registry.js';
 import type { DataFacts } from '../store/data-facts.js';
 import type { OpenTarget } from '../store/db-target.js';
@@ -44,6 +44,11 @@ export interface LadderInput {
   /** Live progress during a benchmark (a terminal's status line); called a few times a second. */
   progress?: (line: string) => void;
   signal: AbortSignal;
+  /** The last rung, on a lab of its own (capacity/fleet-rung.ts, given by the CLI); absent: no fleet rung. */
+  fleetRung?: FleetRungFn;
 }
+
+/** Runs the fleet rung: its row (ok, skipped with the reason, or failed). */
+export type FleetRungFn = (input: LadderInput, deps: LadderDeps) => Promise<StageRunReport>;
 
 export type { ProcessInfo };

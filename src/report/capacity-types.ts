@@ -25,6 +25,16 @@ export interface PartUsage {
   usedCores: number;
   /** What it can use: a host's CPU quota, a single-threaded process's one core, the machine's cores. */
   budgetCores: number;
+  /** A fleet's host: every role it has (`role` is the first shared one). */
+  roles?: string[];
+}
+
+/** CPU of one host of a fleet against its quota (its cgroup, or its /proc/stat as a share of its cores). */
+export interface HostUsage {
+  name: string;
+  roles: string[];
+  usedCores: number;
+  quotaCores: number;
 }
 
 /** pass: the SLO held at the offered rate; fail: it did not; inconclusive: it did not, and the generator was saturated. */
@@ -80,6 +90,8 @@ export interface ScalePoint {
   parts: PartUsage[];
   /** Shared parts at ≥ 85 % of their budget at that probe. */
   saturated: string[];
+  /** A fleet: every host at the sustainable rate's probe, against its quota. */
+  cpu?: { hosts: HostUsage[] };
   /** N × size 1's sustainable rate. */
   ideal: number;
   /** sustainable ÷ ideal; null for size 1 or when size 1 sustained nothing. */
@@ -117,6 +129,8 @@ export interface CapacityAnswer {
   size: { value: number | null; basis: 'measured' | 'extrapolated' | 'unreachable'; perUnitRate: number };
   /** The shared part that reaches its budget first, at the lowest rate. */
   firstShared: SharedLimit | null;
+  /** A fleet: that part as a host — "lb host 'lb' (0.75 core)" — with its roles and quota. */
+  firstSharedHost?: { name: string; roles: string[]; quotaCores: number; label: string } | null;
   /** The generator set the limit of the last measured size: its figures are lower bounds. */
   generatorLimited: boolean;
   actions: CapacityAction[];

@@ -105,6 +105,7 @@ export function ladderTable(report: LadderReport): string {
   for (const r of report.runs) {
     if (r.status === 'ok' && r.diagnosis) {
       out.push(`${r.label}: ${r.diagnosis.text}`);
+      if (r.scaleOut !== undefined) out.push(`  ${fleetScaleOutLine(r.scaleOut)}`);
     } else {
       const install = r.install?.length ? ` — install: ${r.install.join('; ')}` : '';
       out.push(`${r.label}: ${r.status}: ${r.reason ?? 'no reason given'}${install}`);
@@ -118,4 +119,18 @@ export function ladderTable(report: LadderReport): string {
   );
   if (report.interrupted) out.push('Interrupted: the runs after the interruption were not measured.');
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The fleet rung's short scale-out chart in one line, saying how it is shorter than `capacity`'s.
+ */
+export function fleetScaleOutLine(s: NonNullable<StageRunReport['scaleOut']>): string {
+  const sizes = s.sizes
+    .map((p) => `${p.size} app host${p.size === 1 ? '' : 's'} ${p.sustainableRate}/s`)
+    .join(', ');
+  return (
+    `scale-out (sustainable, SLO ${s.slo}): ${sizes}; efficiency ${s.efficiency ?? '–'} — short: ` +
+    `≤ ${s.maxProbes} probes of ${s.probeMs / 1000} s per size, within ${Math.round(s.tolerance * 100)} % ` +
+    '(capacity --lab: sizes 1, 2, 4, up to 12 probes of 5 s, 10 %, overload too).'
+  );
 }

@@ -20,6 +20,7 @@ export const BOTTLENECK_CODES = [
   'sessions',
   'app-cpu',
   'front-proxy',
+  'shared-host',
   'not-saturated',
   'whole-machine',
   'inconclusive',
@@ -98,6 +99,30 @@ export interface StageRunReport {
   /** File (relative to the report) holding the full bench result. */
   benchFile?: string;
   logDir?: string;
+  /** The fleet rung: every host's CPU over the measured window, against its quota (its cgroup). */
+  hosts?: HostUsageSummary[];
+  /** The fleet rung's short scale-out chart: the sustainable rate with 1 and 2 app hosts. */
+  scaleOut?: FleetScaleOut;
+}
+
+export interface HostUsageSummary {
+  name: string;
+  roles: string[];
+  usedCores: number;
+  quotaCores: number;
+}
+
+export interface FleetScaleOut {
+  sizes: Array<{ size: number; sustainableRate: number; probes: number; saturated: string[] }>;
+  /** rate(2) ÷ (2 × rate(1)); null when size 1 sustained nothing. */
+  efficiency: number | null;
+  stopReason: string;
+  /** Shorter than `capacity`'s: these probes, this tolerance, sizes 1 and 2 only. */
+  probeMs: number;
+  warmupMs: number;
+  maxProbes: number;
+  tolerance: number;
+  slo: string;
 }
 
 export interface MachineInfo {

@@ -18,7 +18,7 @@ const schema = JSON.parse(
   readFileSync(new URL('../../schemas/capacity.schema.json', import.meta.url), 'utf8'),
 );
 
-test('capacity options: every problem at once (E_USAGE, exit 2); --hosts/--lab say they need stage fleet', async () => {
+test('capacity options: every problem at once (E_USAGE, exit 2); --hosts/--lab take the fleet options', async () => {
   const none = fakeIo();
   assert.equal(await runCli(['capacity'], none), 2);
   assert.match(none.err.join(''), /capacity needs --stage S/);
@@ -37,14 +37,25 @@ test('capacity options: every problem at once (E_USAGE, exit 2); --hosts/--lab s
     '--tolerance takes 1% to 100%',
   ])
     assert.ok(msg.includes(part), `${part} in ${msg}`);
-  for (const args of [['--lab'], ['--hosts', 'hosts.yaml']]) {
-    const io = fakeIo();
-    assert.equal(await runCli(['capacity', ...args], io), 1);
-    assert.match(
-      io.err.join(''),
-      /measures stage fleet \(app hosts\), which is not in this build yet \[E_CAPACITY_NEEDS_FLEET\]/,
-    );
-  }
+  const fleetBad = fakeIo();
+  assert.equal(
+    await runCli(
+      ['capacity', '--lab', 'Bad!', '--db', 'x.db', '--app-hosts', '0', '--users', 'many'],
+      fleetBad,
+    ),
+    2,
+  );
+  for (const part of ['drop --db/--sessions', '--lab NAME must be', '--app-hosts', '--users'])
+    assert.ok(fleetBad.err.join('').includes(part), `${part} in ${fleetBad.err.join('')}`);
+  const missing = fakeIo();
+  assert.equal(await runCli(['capacity', '--hosts', 'no-such-hosts.yaml'], missing), 1);
+  assert.match(
+    missing.err.join(''),
+    /cannot read hosts file .*no-such-hosts\.yaml: ENOENT \[E_HOSTS_INVALID\]/,
+  );
+  const noStage = fakeIo();
+  assert.equal(await runCli(['capacity', '--stage', 'fleet'], noStage), 2);
+  assert.match(noStage.err.join(''), /stage fleet is measured with --lab \[NAME\] or --hosts FILE/);
   const two = fakeIo();
   assert.equal(await runCli(['capacity', '--stage', 'single', '--lab'], two), 2);
   const cgi = fakeIo();
@@ -55,7 +66,7 @@ test('capacity options: every problem at once (E_USAGE, exit 2); --hosts/--lab s
   assert.match(unknown.err.join(''), /\[E_STAGE_UNKNOWN\]/);
   const help = fakeIo();
   assert.equal(await runCli(['capacity', '--help'], help), 0);
-  assert.match(help.out.join(''), /^flickr-killr capacity \[--stage S \| --hosts FILE \| --lab\]/);
+  assert.match(help.out.join(''), /^flickr-killr capacity \[--stage S \| --hosts FILE \| --lab \[NAME\]\]/);
 });
 
 test('capacity options parsed: factor, rate, sizes, tolerance, probe length, --max-in-flight implies --protect', () => {
@@ -190,4 +201,20 @@ test('a whole capacity run over real sockets: the search, the curve, overload wi
   console.log(
     `toy at 3× (${at3(open).offeredRate}/s): goodput unprotected ${at3(open).goodput}/s, protected ${at3(guarded).goodput}/s (${at3(guarded).status503} × 503)`,
   );
+});
+
+test('capacity --lab: the default lab, a lab of its own sized by --app-hosts; --hosts FILE', () => {
+  const env = { env: {}, cwd: '/w' };
+  assert.deepEqual(capacityArgs(['--lab', '--load', '10x'], env).fleet, {
+    kind: 'lab',
+    lab: 'lab',
+    appHosts: 4,
+  });
+  const own = capacityArgs(['--lab', 'cap1', '--app-hosts', '2', '--users', '500'], env);
+  assert.deepEqual(
+    [own.stage, own.fleet, own.users],
+    ['fleet', { kind: 'lab', lab: 'cap1', appHosts: 2 }, 500],
+  );
+  assert.deepEqual(capacityArgs(['--hosts', 'h.yaml'], env).fleet, { kind: 'hosts', file: 'h.yaml' });
+  assert.equal(capacityArgs(['--stage', 'single'], env).fleet, undefined);
 });

@@ -65,7 +65,7 @@ export function fleetLab(
   };
 }
 
-function prerequisites(t: TestContext): boolean {
+export function prerequisites(t: TestContext): boolean {
   if (process.getuid?.() !== 0) {
     const why = 'the lab needs root';
     if (process.env.CI === 'true') throw new Error(`${why}: required in CI`);

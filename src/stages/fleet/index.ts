@@ -58,6 +58,7 @@ export function fleetOptions(opts: StageOptions & { runDir: string }): FleetStar
     ...(opts.workers === undefined ? {} : { workersPerHost: opts.workers }),
     ...(db.kind === 'postgres' ? { externalDb: { url: db.url, staticRoot: db.staticRoot } } : {}),
     ...(opts.log === undefined ? {} : { log: opts.log }),
+    ...(opts.protect === undefined ? {} : { protect: opts.protect }),
   };
 }
 

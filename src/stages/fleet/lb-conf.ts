@@ -6,6 +6,7 @@ import {
   type UpstreamTuning,
 } from '../common/nginx-conf.js';
 import { memcachedSite } from '../memcached/index.js';
+import type { ProtectLimits } from '../stage.js';
 import type { FleetPaths } from './paths.js';
 
 /**
@@ -121,6 +122,8 @@ export interface LbConfInput {
   root: boolean;
   tuning?: UpstreamTuning;
   accessLog?: boolean;
+  /** --protect: limit_conn over every app process of every host, fast 503 + Retry-After past it. */
+  protect?: ProtectLimits;
 }
 
 export const accessLogPath = (paths: FleetPaths) => `${paths.logDir}/nginx-access.log`;
@@ -140,6 +143,7 @@ export function lbNginxSpec(o: LbConfInput): NginxConfSpec {
     workerProcesses: o.workerProcesses,
     ...(o.root ? { user: 'root' } : {}),
     upstreamTuning: o.tuning ?? FLEET_UPSTREAM_TUNING,
+    ...(o.protect === undefined ? {} : { protect: { maxInFlightPerApp: o.protect.maxInFlight } }),
   };
 }
 

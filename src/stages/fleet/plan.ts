@@ -5,6 +5,7 @@ import { appProcessSpec } from '../../server/app-process-spec.js';
 import { OWN_DATABASE, OWN_SUPERUSER } from '../../store/postgres/cluster.js';
 import type { UpstreamTuning } from '../common/nginx-conf.js';
 import { renderAppServerLines } from '../common/nginx-conf.js';
+import type { ProtectLimits } from '../stage.js';
 import { dbClients, renderDbPgHba, renderDbPostgresConf } from './db-conf.js';
 import { type HostFacts, missingOnHosts } from './host-facts.js';
 import { appServersPath, FLEET_UPSTREAM_TUNING, renderLbConf } from './lb-conf.js';
@@ -47,6 +48,8 @@ export interface FleetPlanOptions {
   /** nginx on the lb writes an access log with the upstreams each request tried (tests). */
   accessLog?: boolean;
   tuning?: UpstreamTuning;
+  /** --protect: each app process and the lb bound requests in flight (as the local stages do). */
+  protect?: ProtectLimits;
 }
 
 export interface FileWrite {
@@ -211,6 +214,7 @@ export function planFleet(
         redisUrl: sessionsUrl,
         memcached: cacheServers,
         fillMemcached: true,
+        ...(o.protect === undefined ? {} : { maxInFlight: o.protect.maxInFlight }),
       }),
     );
     return { host: h, specs };
@@ -308,6 +312,7 @@ export function planFleet(
           root,
           ...(o.tuning === undefined ? {} : { tuning: o.tuning }),
           ...(o.accessLog === undefined ? {} : { accessLog: o.accessLog }),
+          ...(o.protect === undefined ? {} : { protect: o.protect }),
         }),
         mode: 0o644,
       });

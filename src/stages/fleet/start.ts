@@ -18,7 +18,7 @@ import type { Remote } from '../../remote/remote.js';
 import type { RemoteHost } from '../../remote/remote-host.js';
 import { connect } from '../../remote/ssh-remote.js';
 import type { UpstreamTuning } from '../common/nginx-conf.js';
-import type { HostCpuReading, RunningStage } from '../stage.js';
+import type { HostCpuReading, ProtectLimits, RunningStage } from '../stage.js';
 import {
   assertConnectionBudget,
   DEFAULT_FLEET_SEED,
@@ -60,6 +60,8 @@ export interface FleetStartOptions {
   seed?: number;
   accessLog?: boolean;
   tuning?: UpstreamTuning;
+  /** --protect: bounded requests in flight per app process and at the lb (plan.ts). */
+  protect?: ProtectLimits;
   /** The artifact cache (default ~/.cache/flickr-killr/artifacts); the static root is written beside it. */
   cacheDir?: string;
   log?: (line: string) => void;
@@ -133,6 +135,7 @@ export async function startFleet(o: FleetStartOptions): Promise<RunningFleet> {
       ...(o.externalDb === undefined ? {} : { externalDbUrl: o.externalDb.url }),
       ...(o.accessLog === undefined ? {} : { accessLog: o.accessLog }),
       ...(o.tuning === undefined ? {} : { tuning: o.tuning }),
+      ...(o.protect === undefined ? {} : { protect: o.protect }),
     });
     keepLocalCopies(o.runDir, plan);
     hosts = plan.hosts.map((hp) => new FleetHost(hp, remotes.get(hp.name)!));

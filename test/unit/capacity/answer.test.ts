@@ -77,7 +77,7 @@ test('one machine, saturated at size 1: 10× is unreachable by size, the machine
     ['machine', 'database'],
   );
   assert.deepEqual(a.lines.slice(0, 3), [
-    'Target: 225 page views/s (the sustainable rate of 1 of app processes) × 10 = 2,250 page views/s.',
+    'Target: 225 page views/s (the sustainable rate at size 1, in app processes) × 10 = 2,250 page views/s.',
     'Unreachable by adding app processes: machine caps the rate first (below).',
     'First shared part to saturate: machine (machine) at 225 page views/s — measured (1.95 of 2 cores at 225/s, size 1).',
   ]);
@@ -135,11 +135,17 @@ test('our load today × 10 within every ceiling: app hosts extrapolated from the
     a.lines[1],
     'Extrapolated: 4 app hosts (1,000/s ÷ 300/s per unit, the best measured; measured up to 2).',
   );
-  // The first shared part is still named, with its ceiling.
+  // The first shared part is still named, with its ceiling — on a fleet as a host, its role and quota.
   assert.match(
     a.lines[2]!,
-    /^First shared part to saturate: lb \(lb\) at ~1,500 page views\/s — extrapolated/,
+    /^First shared host to saturate: lb host 'lb' \(1 core\) at ~1,500 page views\/s — extrapolated/,
   );
+  assert.deepEqual(a.firstSharedHost, {
+    name: 'lb',
+    roles: ['lb'],
+    quotaCores: 1,
+    label: "lb host 'lb' (1 core)",
+  });
   assert.deepEqual(
     a.actions.map((x) => x.part),
     ['app'],

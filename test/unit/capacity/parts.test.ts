@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type FleetHost, fleetParts, fleetTarget, labCpuMeter } from '../../../src/capacity/fleet-target.js';
 import { kindOf, localParts } from '../../../src/capacity/local-parts.js';
-import { saturatedShared } from '../../../src/capacity/target.js';
+import { partLabel, saturatedShared } from '../../../src/capacity/target.js';
 import type { CpuBreakdown } from '../../../src/report/report-types.js';
 
 const cpu = (
@@ -83,10 +83,14 @@ test('fleet hosts as parts: an app-only host grows with the size; any other role
     ]),
   };
   assert.deepEqual(fleetParts(hosts, a, b), [
-    { name: 'lb', role: 'lb', shared: true, usedCores: 0.45, budgetCores: 0.5 },
-    { name: 'app1', role: 'app', shared: false, usedCores: 0.25, budgetCores: 0.25 },
-    { name: 'data', role: 'db', shared: true, usedCores: 0.1, budgetCores: 1 },
+    { name: 'lb', role: 'lb', shared: true, usedCores: 0.45, budgetCores: 0.5, roles: ['lb'] },
+    { name: 'app1', role: 'app', shared: false, usedCores: 0.25, budgetCores: 0.25, roles: ['app'] },
+    { name: 'data', role: 'db', shared: true, usedCores: 0.1, budgetCores: 1, roles: ['sessions', 'db'] },
   ]);
+  // The answer names a host by every role it has and its quota.
+  assert.equal(partLabel(fleetParts(hosts, a, b)[2]!, 'fleet'), "sessions+db host 'data' (1 core)");
+  assert.equal(partLabel(fleetParts(hosts, a, b)[0]!, 'fleet'), "lb host 'lb' (0.5 cores)");
+  assert.equal(partLabel(fleetParts(hosts, a, b)[0]!, 'stage'), 'lb');
   assert.deepEqual(saturatedShared(fleetParts(hosts, a, b)), ['lb']);
 });
 
@@ -126,7 +130,7 @@ test("the lab meter reads every host's cgroup (v2 cpu.stat usage_usec) over a pr
   assert.equal(r?.generatorCores, null);
 });
 
-test('the fleet target composes a starter (stage fleet, not built yet) with that meter', async () => {
+test('the fleet target composes a starter with its meter; the workload follows the users the fleet holds', async () => {
   const started: string[] = [];
   const target = fleetTarget({
     name: 'lab',
@@ -137,8 +141,8 @@ test('the fleet target composes a starter (stage fleet, not built yet) with that
         started.push(`${size}:${protect?.maxInFlight ?? '-'}`);
         return {
           url: 'http://10.201.0.11',
-          layout: { version: 2, root: '/nonexistent' },
-          hosts: [],
+          users: 2000,
+          cpu: () => labCpuMeter({ layout: { version: 2, root: '/nonexistent' }, hosts: [] }),
           stop: async () => {},
         };
       },
@@ -150,6 +154,7 @@ test('the fleet target composes a starter (stage fleet, not built yet) with that
   );
   const running = await target.start(2, { protect: { maxInFlight: 16 } });
   assert.equal(running.url, 'http://10.201.0.11');
+  assert.equal(target.info.users, 2000);
   running.cpu().stop();
   await running.stop();
   assert.deepEqual(started, ['2:16']);

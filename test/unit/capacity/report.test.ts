@@ -51,8 +51,11 @@ test('the terminal table: the curve, the answer in plain words, both overload cu
   );
   assert.match(t, /^1 +300 +300–325 +300 +– +7 +42 s +lb 0\.43\/1$/m);
   assert.match(t, /^2 +600 +600–638 +600 +1\.00 +7 +42 s +lb 0\.86\/1 SATURATED$/m);
-  assert.match(t, /The curve stops: lb saturated at 600\/s with 2 app hosts/);
-  assert.match(t, /^ {2}First shared part to saturate: lb \(lb\) at 600 page views\/s — measured/m);
+  assert.match(t, /The curve stops: lb host 'lb' \(1 core\) saturated at 600\/s with 2 app hosts/);
+  assert.match(
+    t,
+    /^ {2}First shared host to saturate: lb host 'lb' \(1 core\) at 600 page views\/s — measured/m,
+  );
   assert.match(t, /unprotected: goodput\/s .* protect 16: goodput\/s/);
   assert.match(t, /^ +900 +3 +0\.0 +2000 ms +0\.00 % +0 +270 +30 ms +3\.7 % +3150$/m);
 });

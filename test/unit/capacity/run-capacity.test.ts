@@ -25,7 +25,10 @@ test("the scale-out curve: exact probes per size, each size starting from the la
       [2, 600, 600, 1, ['lb']],
     ],
   );
-  assert.equal(report.stopReason, 'lb saturated at 600/s with 2 app hosts: a larger size shares it');
+  assert.equal(
+    report.stopReason,
+    "lb host 'lb' (1 core) saturated at 600/s with 2 app hosts: a larger size shares it",
+  );
   // Sizes 4 and 8 were never started; each measured size once, then size 1 twice for overload.
   assert.deepEqual(model.starts, ['1', '2', '1', '1 protect 16']);
   // Every probe is an open loop at its rate with enough virtual users; primes are closed loops.
@@ -97,7 +100,9 @@ test('the log says the plan, a line per probe, and where the curve stops', async
   );
   assert.equal(lines.filter((l) => / probe \d+\/12 /.test(l)).length, 14);
   assert.ok(
-    lines.includes('scale-out stops: lb saturated at 600/s with 2 app hosts: a larger size shares it'),
+    lines.includes(
+      "scale-out stops: lb host 'lb' (1 core) saturated at 600/s with 2 app hosts: a larger size shares it",
+    ),
   );
   // 14 search probes and 6 overload steps of 6 s, 3 primes of 2 s: the fake clock saw every run.
   assert.equal(clock.t, (14 + 6) * 6000 + 3 * 2000);

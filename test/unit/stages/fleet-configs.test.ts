@@ -119,3 +119,22 @@ test('supervisor values: % doubled, nothing that its parser would cut, no passwo
     /cannot be written safely/,
   );
 });
+
+test('--protect through the fleet: the lb bounds every app process of every host, each app process bounds its own', () => {
+  const p = labPlan({ protect: { maxInFlight: 4 } });
+  const lb = p.hosts.find((h) => h.name === 'lb')!.files.find((f) => f.path.endsWith('nginx.conf'))!.content;
+  golden('fleet-nginx-protect.conf', lb);
+  // 2 app hosts × 1 process (0.25 core each) × 4 in flight.
+  assert.match(lb, /limit_conn fk_protect 8;/);
+  assert.match(lb, /Retry-After/);
+  const apps = p.hosts.filter((h) => h.roles.includes('app'));
+  assert.equal(apps.length, 2);
+  for (const h of apps) {
+    // Each app process is its own program file under programs.d/ (the deploy tool swaps them).
+    const programs = h.files.filter((f) => f.path.includes('/programs.d/'));
+    assert.ok(programs.length > 0, `${h.name}: no program file`);
+    for (const f of programs) assert.match(f.content, /--max-in-flight[ =]4|FK_MAX_IN_FLIGHT="?4/, f.path);
+  }
+  // Without --protect nothing of it.
+  assert.doesNotMatch(file('lb', 'nginx.conf'), /limit_conn/);
+});
