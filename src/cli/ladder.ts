@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { FkError } from '../errors.js';
 import { runLadderJob } from '../ladder/ladder-job.js';
 import { ALL_RUN_IDS, defaultSettings, planRuns, QUICK_PG_DATA_DIR } from '../ladder/plan.js';
 import { timestampedDir } from '../ladder/write-report.js';
@@ -27,9 +28,11 @@ Server-Timing and the generator's own CPU. Seeds the database first if it is abs
                     a postgres:// URL of your server, or 'postgres': the project's own cluster
                     (data/pg; quick data/pg-quick), started for the run; DATABASE_URL if absent
   --users N         users to seed when the database is absent
-  --fleet           end with the fleet rung: stage fleet on a lab of its own (root; lb, 2 app
-                    hosts of 0.25 core, cache, sessions, db), diagnosed by host, and a short
-                    scale-out chart (1 and 2 app hosts); about 2 more minutes
+  --fleet           end with the fleet rung (the default without --quick when root): stage
+                    fleet on a lab of its own (lb, 2 app hosts of 0.25 core, cache, sessions,
+                    db), diagnosed by host, and a short scale-out chart (1 and 2 app hosts);
+                    about 2 more minutes. Without root it says why it skipped
+  --no-fleet        no fleet rung
   --out DIR         report directory (default out/ladder-<timestamp>, linked as out/latest)
 
 Writes report.json (schemas/ladder-report.schema.json), index.html and table.txt.
@@ -47,7 +50,10 @@ export async function runLadderCommand(args: string[], io: Io): Promise<number> 
     users: { type: 'string' },
     out: { type: 'string' },
     fleet: { type: 'boolean' },
+    'no-fleet': { type: 'boolean' },
   });
+  if (values.fleet === true && values['no-fleet'] === true)
+    throw new FkError('E_USAGE', '--fleet and --no-fleet contradict each other');
   const quick = values.quick === true;
   const base = defaultSettings(quick, io.cwd);
   const settings = {
@@ -81,7 +87,8 @@ export async function runLadderCommand(args: string[], io: Io): Promise<number> 
     ...(io.isTTY ? { progress: (line: string) => io.stderr(`\r\x1b[K${line}`) } : {}),
     signal: io.signal,
     ...(workers ? { workers } : {}),
-    ...(values.fleet === true ? { fleetRung: ladderFleetRung(log) } : {}),
+    // The talk's last step, past one machine, ends the full ladder; --quick (tests, CI) asks for it.
+    ...((values.fleet ?? (!quick && values['no-fleet'] !== true)) ? { fleetRung: ladderFleetRung(log) } : {}),
     self: { pid: process.pid, nodeVersion: process.versions.node },
   });
   io.stdout(`\n${files.table}\nReport: ${files.html}\n        ${files.json}\n`);
