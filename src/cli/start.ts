@@ -12,7 +12,9 @@ FK_NO_INSTALL=1 to print the command instead; with --db postgres also postgresql
 users, ~1.5 M photos, data/flickr-killr.db; reused otherwise), then run the whole ladder — every
 stage of the talk and its other options, then memcached without the photos.user_id index — print
 the table and the path of the HTML report. Takes every option of \`flickr-killr ladder\` (--quick,
---stages, --duration, --out ...; see its --help). About 5 minutes on 2 cores.`;
+--stages, --duration, --out ...; see its --help). As root it ends with the fleet rung (stage
+fleet on a lab of its own; its packages are installed too: openssh-server, supervisor, iproute2,
+rsync, postgresql; --no-fleet skips it). About 5-6 minutes on 2 cores.`;
 
 async function run(args: string[], io: Io): Promise<number> {
   io.stderr('flickr-killr: reproducing "Scaling Python for High-Load Web Sites" (PyCon 2007)\n');
@@ -24,6 +26,13 @@ async function run(args: string[], io: Io): Promise<number> {
     rest.includes('--db=postgres') ||
     (rest.includes('--db') && rest[rest.indexOf('--db') + 1] === 'postgres');
   const purposes: Purpose[] = onPostgres ? ['ladder', 'postgres'] : ['ladder'];
+  // The full ladder ends with the fleet rung when root (cli/ladder.ts): its lab needs sshd,
+  // supervisor, iproute2, rsync and PostgreSQL on this machine.
+  const fleetRung =
+    process.getuid?.() === 0 &&
+    !rest.includes('--no-fleet') &&
+    (!rest.includes('--quick') || rest.includes('--fleet'));
+  if (fleetRung) purposes.push('lab');
   await ensurePrerequisites(purposes, machineFacts(io, noInstall), realRunner, (l) => io.stderr(`${l}\n`));
   if (io.signal.aborted) return 130;
   return runLadderCommand(rest, io);
