@@ -9,8 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../src/cli/run.js';
 import type { Io } from '../src/cli/io.js';
+import { runCli } from '../src/cli/run.js';
 import { hostsForLab } from '../src/remote/hosts.js';
 import { type RunningFleet, startFleet } from '../src/stages/fleet/start.js';
 
@@ -45,7 +45,11 @@ async function timed(label: string, args: string[]): Promise<void> {
 
 let fleet: RunningFleet | undefined;
 try {
-  console.log(`bench/deploy: lab ${name}, ${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `bench/deploy: lab ${name}, ${new Date().toISOString()}, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   const up = io();
   if ((await runCli(['lab', 'up', '--hosts', HOSTS_FILE, '--name', name], up)) !== 0)
     throw new Error(`lab up: ${up.err.join('')}`);
@@ -60,7 +64,11 @@ try {
   await timed('deploy 4 hosts, batch 1', ['--env', 'BENCH=1', '--batch', '1']);
   await timed('deploy 4 hosts, batch 2', ['--env', 'BENCH=2', '--batch', '2']);
   await timed('rollback (batch 100%)', ['rollback']);
-  console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average after: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
 } finally {
   await fleet?.stop().catch((e: Error) => console.error(`fleet stop: ${e.message}`));
   await runCli(['lab', 'down', '--name', name], io());

@@ -19,7 +19,13 @@ const T = { timeout: 240_000 };
 
 const cacheArgs = (l: FleetLab) => ['--lab', l.name, '--cache', join(l.dir, 'cache', 'artifacts')];
 
-async function deploy(l: FleetLab, args: string[]) {
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function deploy(l: FleetLab, args: string[]): Promise<Run> {
   const io = fakeIo();
   const code = await runCli(['deploy', ...args, ...cacheArgs(l)], io).catch((e: Error) => {
     io.err.push(String(e));
@@ -148,25 +154,31 @@ test('deploy rollback under load: 0 failed page views, the previous release agai
   routesOnly(l, s, s.current!);
 });
 
-test('deploy of a release that crashes on start: exit ≠ 0, uptest output and log tail, never routed', T, async (t) => {
-  const l = await lab(t);
-  if (l === undefined) return;
-  const before = await upstream(l);
-  const current = (await status(l)).current!;
-  const { out: r, bench, seen } = await underLoad(l, () =>
-    deploy(l, ['--env', 'NODE_OPTIONS=--require=/nonexistent.cjs']),
-  );
-  assert.notEqual(r.code, 0);
-  assert.match(r.err, /E_DEPLOY_UPTEST|failed its uptests/);
-  assert.match(r.err, /uptest output/);
-  assert.match(r.err, /healthz/);
-  assert.match(r.err, /Cannot find module/, 'the log tail');
-  noFailures(t, 'broken release', bench);
-  for (const u of seen) assert.ok(before.includes(u), `the lb listed ${u}, not of the old release`);
-  assert.deepEqual((await upstream(l)).sort(), [...before].sort());
-  const s = await status(l);
-  routesOnly(l, s, current);
-});
+test(
+  'deploy of a release that crashes on start: exit ≠ 0, uptest output and log tail, never routed',
+  T,
+  async (t) => {
+    const l = await lab(t);
+    if (l === undefined) return;
+    const before = await upstream(l);
+    const current = (await status(l)).current!;
+    const {
+      out: r,
+      bench,
+      seen,
+    } = await underLoad(l, () => deploy(l, ['--env', 'NODE_OPTIONS=--require=/nonexistent.cjs']));
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /E_DEPLOY_UPTEST|failed its uptests/);
+    assert.match(r.err, /uptest output/);
+    assert.match(r.err, /healthz/);
+    assert.match(r.err, /Cannot find module/, 'the log tail');
+    noFailures(t, 'broken release', bench);
+    for (const u of seen) assert.ok(before.includes(u), `the lb listed ${u}, not of the old release`);
+    assert.deepEqual((await upstream(l)).sort(), [...before].sort());
+    const s = await status(l);
+    routesOnly(l, s, current);
+  },
+);
 
 test('deploy hosts add app4 under load: 0 failed, app4 in the balancer', T, async (t) => {
   const l = await lab(t);
@@ -208,7 +220,10 @@ test('deploy killed (SIGKILL) mid-swarm: the lb lists only live ports; stale loc
     assert.notEqual(locked.code, 0);
     assert.match(locked.err, /E_DEPLOY_LOCKED|lock/);
     assert.match(locked.err, /held by .* s ago/);
-    const { out: again, bench: b2 } = await underLoad(l, () => deploy(l, ['--env', env, '--break-lock']));
+    const rerun: { out: Run; bench: BenchResult } = await underLoad<Run>(l, () =>
+      deploy(l, ['--env', env, '--break-lock']),
+    );
+    const { out: again, bench: b2 } = rerun;
     assert.equal(again.code, 0, again.err);
     assert.match(again.err, /broke the lock/);
     noFailures(t, `re-run with --break-lock after "${mark}"`, b2);
