@@ -6,6 +6,8 @@ import { type BenchResult, failedRequests, runBench } from '../../src/bench/inde
 import { runCli } from '../../src/cli/run.js';
 import { parseUpstream } from '../../src/deploy/lb-upstream.js';
 import type { FleetStatus } from '../../src/deploy/status.js';
+import { hostLinkArgv } from '../../src/lab/net-argv.js';
+import { runLocal } from '../../src/remote/run-local.js';
 import { appServersPath } from '../../src/stages/fleet/lb-conf.js';
 import { fakeIo } from '../helpers/fake-io.js';
 import { canConnect, type FleetLab, fleetLab, sleep, USERS } from './fleet-lab.js';
@@ -120,8 +122,6 @@ let second: string | undefined;
 test('deploy: a rolling deploy of a new release to every app host, 0 failed page views', T, async (t) => {
   const l = await lab(t);
   if (l === undefined) return;
-  const before = await status(l);
-  first = before.current;
   const { out: r, bench } = await underLoad(l, () => deploy(l, ['--env', 'X=1']));
   t.diagnostic(r.err.split('\n').slice(-8).join('\n'));
   assert.equal(r.code, 0, r.err);
@@ -143,6 +143,12 @@ test('deploy rollback under load: 0 failed page views, the previous release agai
   const l = await lab(t);
   if (l === undefined) return;
   assert.ok(second !== undefined, 'the rolling deploy ran');
+  // The processes `serve --stage fleet` started are no recorded release: a second deploy first,
+  // so that the release of the first one is the previous one.
+  first = second;
+  const d2 = await deploy(l, ['--env', 'X=2', '--batch', '100%']);
+  assert.equal(d2.code, 0, d2.err);
+  second = d2.out.trim();
   const { out: r, bench } = await underLoad(l, () => deploy(l, ['rollback']));
   t.diagnostic(r.err.split('\n').slice(-6).join('\n'));
   assert.equal(r.code, 0, r.err);
@@ -251,3 +257,43 @@ function killAt(l: FleetLab, args: string[], mark: string): Promise<string> {
     });
   });
 }
+
+test('an app host unreachable mid-deploy: a clear stop, status shows it, the re-run finishes', {
+  timeout: 300_000,
+}, async (t) => {
+  const l = await lab(t);
+  if (l === undefined) return;
+  const app2 = l.hosts.find((h) => h.name === 'app2')!;
+  const link = (state: 'up' | 'down') => runLocal(hostLinkArgv(app2.lab!.netns, state), { timeoutMs: 5000 });
+  const io = fakeIo();
+  const args = ['deploy', '--env', 'U=1', ...cacheArgs(l)];
+  const running = runCli(args, io).catch((e: Error) => {
+    io.err.push(String(e));
+    return -1;
+  });
+  try {
+    // app2 goes once app1's batch is in the balancer (every host was inventoried before).
+    for (let i = 0; i < 1200 && !/lb now routes to app1/.test(io.err.join('')); i++) await sleep(100);
+    assert.match(io.err.join(''), /lb now routes to app1/);
+    await link('down');
+    const code = await running;
+    const err = io.err.join('');
+    t.diagnostic(err.split('\n').slice(-10).join('\n'));
+    assert.notEqual(code, 0);
+    assert.match(err, /where each host is/);
+    assert.match(err, /app1\s+switched/);
+    assert.match(err, /app2\s+(failed|not reached)/);
+    const s = await status(l);
+    assert.equal(s.hosts.find((h) => h.host === 'app2')!.reachable, false, 'status: app2 unreachable');
+  } finally {
+    await link('up');
+    await running;
+  }
+  const again = await deploy(l, ['--env', 'U=1']);
+  t.diagnostic(again.err.split('\n').slice(-6).join('\n'));
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.err, /app1\s+already/);
+  const s = await status(l);
+  assert.ok(s.hosts.find((h) => h.host === 'app2')!.reachable);
+  routesOnly(l, s, again.out.trim());
+});
