@@ -1,7 +1,7 @@
 /**
  * How long `deploy` takes on a 4-app-host lab (issue 11's speed targets: deploy ≤ 30 s with the
  * build cached, rollback ≤ 10 s). Makes its own lab from test/fixtures/hosts/deploy-lab.yaml, the
- * fleet on app1-app3 with 500 users, then times in-process: hosts add app4, deploy to 4 hosts at
+ * fleet on app1-app3 with 500 users, then times in-process: a first deploy, hosts add app4, deploy to 4 hosts at
  * batch 1, at batch 2, rollback (default batch 100%); prints the figures and removes the lab.
  * Config-only releases (`--env`): the build is already on the hosts, as in the targets.
  * Run as root: npm run build && npx tsx bench/deploy.ts   (~3 min)
@@ -60,6 +60,7 @@ try {
     users: 500,
     appHosts: 3,
   });
+  await timed('deploy 3 hosts, batch 1 (first)', ['--env', 'BENCH=0', '--batch', '1']);
   await timed('hosts add app4 (ships the build)', ['hosts', 'add', 'app4']);
   await timed('deploy 4 hosts, batch 1', ['--env', 'BENCH=1', '--batch', '1']);
   await timed('deploy 4 hosts, batch 2', ['--env', 'BENCH=2', '--batch', '2']);
