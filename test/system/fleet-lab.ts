@@ -31,6 +31,7 @@ export interface FleetLab {
 
 export function fleetLab(
   opts: Partial<FleetStartOptions> = {},
+  hostsFile: string = HOSTS_FILE,
 ): (t: TestContext) => Promise<FleetLab | undefined> {
   const name = `f${Math.floor(Math.random() * 36 ** 6)
     .toString(36)
@@ -48,7 +49,7 @@ export function fleetLab(
     made ??= (async () => {
       dir = mkdtempSync(join(tmpdir(), 'fk-fleet-'));
       const io = fakeIo();
-      if ((await runCli(['lab', 'up', '--hosts', HOSTS_FILE, '--name', name], io)) !== 0)
+      if ((await runCli(['lab', 'up', '--hosts', hostsFile, '--name', name], io)) !== 0)
         throw new Error(`lab up failed: ${io.err.join('')}`);
       const hosts = hostsForLab(name);
       const t0 = performance.now();
@@ -137,4 +138,20 @@ export async function bench(lab: FleetLab, args: string[], file: string) {
   );
   if (code !== 0 && code !== 99) throw new Error(`bench exited ${code}: ${io.err.join('')}`);
   return JSON.parse(readFileSync(file, 'utf8')) as import('../../src/bench/index.js').BenchResult;
+}
+
+/** Whether a TCP connection to host:port is accepted within 3 s. */
+export function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = new Socket();
+    s.setTimeout(3000, () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.on('error', () => resolve(false));
+    s.connect(port, host, () => {
+      s.end();
+      resolve(true);
+    });
+  });
 }

@@ -1,0 +1,304 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { type BenchResult, failedRequests, runBench } from '../../src/bench/index.js';
+import { runCli } from '../../src/cli/run.js';
+import { parseUpstream } from '../../src/deploy/lb-upstream.js';
+import type { FleetStatus } from '../../src/deploy/status.js';
+import { hostLinkArgv } from '../../src/lab/net-argv.js';
+import { runLocal } from '../../src/remote/run-local.js';
+import { appServersPath } from '../../src/stages/fleet/lb-conf.js';
+import { fakeIo } from '../helpers/fake-io.js';
+import { canConnect, type FleetLab, fleetLab, sleep, USERS } from './fleet-lab.js';
+
+// issue 11's guarantees on a lab of its own (deploy-lab.yaml: the fleet on app1-app3, app4 spare),
+// each action with the benchmarker running open-loop (page views/s) against the lb.
+const HOSTS_FILE = new URL('../fixtures/hosts/deploy-lab.yaml', import.meta.url).pathname;
+const lab = fleetLab({ appHosts: 3 }, HOSTS_FILE);
+const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const T = { timeout: 240_000 };
+
+const cacheArgs = (l: FleetLab) => ['--lab', l.name, '--cache', join(l.dir, 'cache', 'artifacts')];
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function deploy(l: FleetLab, args: string[]): Promise<Run> {
+  const io = fakeIo();
+  const code = await runCli(['deploy', ...args, ...cacheArgs(l)], io).catch((e: Error) => {
+    io.err.push(String(e));
+    return -1;
+  });
+  return { code, out: io.out.join(''), err: io.err.join('') };
+}
+
+async function status(l: FleetLab): Promise<FleetStatus> {
+  const r = await deploy(l, ['status', '--json']);
+  assert.ok(r.out.startsWith('{'), `deploy status --json: ${r.err}`);
+  return JSON.parse(r.out) as FleetStatus;
+}
+
+async function upstream(l: FleetLab): Promise<string[]> {
+  const lb = l.fleet.host(l.fleet.plan.lbHost);
+  const r = await lb.remote.exec(['cat', appServersPath(lb.plan.paths)], { timeoutMs: 15_000 });
+  assert.equal(r.code, 0, r.stderr);
+  return parseUpstream(r.stdout);
+}
+
+/** Runs `action` while bench sends ~12 page views/s open-loop to the lb; samples the upstream. */
+async function underLoad<T>(
+  l: FleetLab,
+  action: () => Promise<T>,
+): Promise<{ out: T; bench: BenchResult; seen: Set<string> }> {
+  const url = l.fleet.url;
+  const ac = new AbortController();
+  const running = runBench(
+    {
+      urls: [`${url}/users/{1..${USERS}}`],
+      page: true,
+      login: `POST ${url}/login user={1..${USERS}}`,
+      connections: 12,
+      threads: 1,
+      rate: 12,
+      durationMs: 600_000,
+      timeoutMs: 10_000,
+    },
+    { signal: ac.signal },
+  );
+  const seen = new Set<string>();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      for (const s of await upstream(l).catch(() => [])) seen.add(s);
+      await sleep(250);
+    }
+  })();
+  await sleep(1000);
+  try {
+    const out = await action();
+    await sleep(500);
+    return { out, bench: await stop(), seen };
+  } catch (e) {
+    await stop().catch(() => {});
+    throw e;
+  }
+  async function stop() {
+    ac.abort();
+    sampling = false;
+    await sampler;
+    return running;
+  }
+}
+
+function noFailures(t: { diagnostic(s: string): void }, what: string, b: BenchResult) {
+  const { failed, attempted } = failedRequests(b);
+  t.diagnostic(
+    `${what}: ${b.totals.pageViews} page views in ${b.durationS.toFixed(1)} s, ${b.pageViewsFailed} failed, ` +
+      `${failed} of ${attempted} requests failed, ${b.totals.retriedOnStaleConnection} retried on a stale connection`,
+  );
+  assert.ok(b.totals.pageViews > 0, `${what}: page views were made`);
+  assert.equal(b.pageViewsFailed, 0, `${what}: failed page views (errors ${JSON.stringify(b.errors)})`);
+  assert.equal(failed, 0, `${what}: failed requests (status ${JSON.stringify(b.statusCodes)})`);
+}
+
+/** Every routed address:port belongs to a program of `release` on its host. */
+function routesOnly(l: FleetLab, s: FleetStatus, release: string) {
+  const ports = new Set<string>();
+  for (const h of s.hosts) {
+    const addr = l.hosts.find((x) => x.name === h.host)!.address;
+    for (const p of h.programs) if (p.release === release) ports.add(`${addr}:${p.port}`);
+  }
+  assert.ok(s.upstream.length > 0);
+  for (const u of s.upstream) assert.ok(ports.has(u), `${u} routed but not of release ${release}`);
+}
+
+let first: string | undefined;
+let second: string | undefined;
+
+test('deploy: a rolling deploy of a new release to every app host, 0 failed page views', T, async (t) => {
+  const l = await lab(t);
+  if (l === undefined) return;
+  const { out: r, bench } = await underLoad(l, () => deploy(l, ['--env', 'X=1']));
+  t.diagnostic(r.err.split('\n').slice(-8).join('\n'));
+  assert.equal(r.code, 0, r.err);
+  second = r.out.trim();
+  noFailures(t, 'rolling deploy', bench);
+  const s = await status(l);
+  assert.equal(s.current, second);
+  const members = s.hosts.filter((h) => h.inBalancer);
+  assert.deepEqual(members.map((h) => h.host).sort(), ['app1', 'app2', 'app3']);
+  for (const h of members)
+    assert.ok(
+      h.programs.some((p) => p.release === second && p.routed && p.healthy),
+      `${h.host} serves ${second}`,
+    );
+  routesOnly(l, s, second);
+});
+
+test('deploy rollback under load: 0 failed page views, the previous release again', T, async (t) => {
+  const l = await lab(t);
+  if (l === undefined) return;
+  assert.ok(second !== undefined, 'the rolling deploy ran');
+  // The processes `serve --stage fleet` started are no recorded release: a second deploy first,
+  // so that the release of the first one is the previous one.
+  first = second;
+  const d2 = await deploy(l, ['--env', 'X=2', '--batch', '100%']);
+  assert.equal(d2.code, 0, d2.err);
+  second = d2.out.trim();
+  const { out: r, bench } = await underLoad(l, () => deploy(l, ['rollback']));
+  t.diagnostic(r.err.split('\n').slice(-6).join('\n'));
+  assert.equal(r.code, 0, r.err);
+  noFailures(t, 'rollback', bench);
+  const s = await status(l);
+  assert.equal(s.current, r.out.trim());
+  assert.notEqual(s.current, second);
+  if (first !== undefined) assert.equal(s.current, first);
+  routesOnly(l, s, s.current!);
+});
+
+test(
+  'deploy of a release that crashes on start: exit ≠ 0, uptest output and log tail, never routed',
+  T,
+  async (t) => {
+    const l = await lab(t);
+    if (l === undefined) return;
+    const before = await upstream(l);
+    const current = (await status(l)).current!;
+    const {
+      out: r,
+      bench,
+      seen,
+    } = await underLoad(l, () => deploy(l, ['--env', 'NODE_OPTIONS=--require=/nonexistent.cjs']));
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /E_DEPLOY_UPTEST|failed its uptests/);
+    assert.match(r.err, /uptest output/);
+    assert.match(r.err, /healthz/);
+    assert.match(r.err, /Cannot find module/, 'the log tail');
+    noFailures(t, 'broken release', bench);
+    for (const u of seen) assert.ok(before.includes(u), `the lb listed ${u}, not of the old release`);
+    assert.deepEqual((await upstream(l)).sort(), [...before].sort());
+    const s = await status(l);
+    routesOnly(l, s, current);
+  },
+);
+
+test('deploy hosts add app4 under load: 0 failed, app4 in the balancer', T, async (t) => {
+  const l = await lab(t);
+  if (l === undefined) return;
+  const { out: r, bench } = await underLoad(l, () => deploy(l, ['hosts', 'add', 'app4']));
+  t.diagnostic(r.err.split('\n').slice(-6).join('\n'));
+  assert.equal(r.code, 0, r.err);
+  noFailures(t, 'hosts add app4', bench);
+  const s = await status(l);
+  const app4 = s.hosts.find((h) => h.host === 'app4')!;
+  assert.ok(app4.inBalancer, 'app4 in the balancer');
+  assert.ok(app4.programs.some((p) => p.routed && p.healthy && p.release === s.current));
+  const addr = l.hosts.find((h) => h.name === 'app4')!.address;
+  assert.ok(
+    s.upstream.some((u) => u.startsWith(`${addr}:`)),
+    `upstream ${s.upstream.join(' ')}`,
+  );
+  routesOnly(l, s, s.current!);
+});
+
+test('deploy killed (SIGKILL) mid-swarm: the lb lists only live ports; stale lock; --break-lock finishes', {
+  timeout: 300_000,
+}, async (t) => {
+  const l = await lab(t);
+  if (l === undefined) return;
+  // Killed once before its first switch, then (the lock broken) once right after a switch;
+  // after each, every port the lb lists must have a process behind it.
+  const kills = [
+    { mark: 'up and uptested', args: ['--env', 'K=1'] },
+    { mark: 'lb now routes to', args: ['--env', 'K=2', '--break-lock'] },
+  ];
+  for (const { mark, args } of kills) {
+    const { out: killed, bench } = await underLoad(l, () => killAt(l, args, mark));
+    t.diagnostic(`killed after "${mark}": ${killed.split('\n').slice(-3).join(' | ')}`);
+    noFailures(t, `kill after "${mark}"`, bench);
+    if (args.includes('--break-lock')) assert.match(killed, /broke the lock/);
+    const ups = await upstream(l);
+    assert.ok(ups.length > 0);
+    for (const u of ups) {
+      const [h, p] = u.split(':');
+      assert.ok(await canConnect(h!, Number(p)), `the lb lists ${u}: something must answer there`);
+    }
+    const locked = await deploy(l, ['--env', 'K=2']);
+    assert.notEqual(locked.code, 0);
+    assert.match(locked.err, /E_DEPLOY_LOCKED/);
+    assert.match(locked.err, /held by .* s ago/);
+  }
+  const rerun: { out: Run; bench: BenchResult } = await underLoad<Run>(l, () =>
+    deploy(l, ['--env', 'K=2', '--break-lock', '--batch', '2']),
+  );
+  const { out: again, bench: b2 } = rerun;
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.err, /broke the lock/);
+  noFailures(t, 're-run with --break-lock', b2);
+  routesOnly(l, await status(l), again.out.trim());
+});
+
+/** `node dist/cli/main.js deploy ARGS` as a child process, SIGKILLed once stderr shows `mark`. */
+function killAt(l: FleetLab, args: string[], mark: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, 'deploy', ...args, ...cacheArgs(l)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes(mark)) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal !== 'SIGKILL') reject(new Error(`deploy exited ${code} before "${mark}": ${err}`));
+      else resolve(err);
+    });
+  });
+}
+
+test('an app host unreachable mid-deploy: a clear stop, status shows it, the re-run finishes', {
+  timeout: 300_000,
+}, async (t) => {
+  const l = await lab(t);
+  if (l === undefined) return;
+  const app2 = l.hosts.find((h) => h.name === 'app2')!;
+  const link = (state: 'up' | 'down') => runLocal(hostLinkArgv(app2.lab!.netns, state), { timeoutMs: 5000 });
+  const io = fakeIo();
+  const args = ['deploy', '--env', 'U=1', ...cacheArgs(l)];
+  const running = runCli(args, io).catch((e: Error) => {
+    io.err.push(String(e));
+    return -1;
+  });
+  try {
+    // app2 goes once app1's batch is in the balancer (every host was inventoried before).
+    for (let i = 0; i < 1200 && !/lb now routes to app1/.test(io.err.join('')); i++) await sleep(100);
+    assert.match(io.err.join(''), /lb now routes to app1/);
+    await link('down');
+    const code = await running;
+    const err = io.err.join('');
+    t.diagnostic(err.split('\n').slice(-10).join('\n'));
+    assert.notEqual(code, 0);
+    assert.match(err, /where each host is/);
+    assert.match(err, /app1\s+switched/);
+    assert.match(err, /app2\s+(failed|not reached)/);
+    const s = await status(l);
+    assert.equal(s.hosts.find((h) => h.host === 'app2')!.reachable, false, 'status: app2 unreachable');
+  } finally {
+    await link('up');
+    await running;
+  }
+  const again = await deploy(l, ['--env', 'U=1', '--batch', '2']);
+  t.diagnostic(again.err.split('\n').slice(-6).join('\n'));
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.err, /app1\s+already/);
+  const s = await status(l);
+  assert.ok(s.hosts.find((h) => h.host === 'app2')!.reachable);
+  routesOnly(l, s, again.out.trim());
+});
