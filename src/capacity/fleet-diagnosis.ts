@@ -5,7 +5,7 @@
  */
 
 import type { PartUsage } from '../report/capacity-types.js';
-import type { BenchSummary, Diagnosis, HostUsageSummary } from '../report/report-types.js';
+import type { BenchSummary, Diagnosis } from '../report/report-types.js';
 import { partLabel, SATURATED_SHARE } from './target.js';
 
 const share = (p: PartUsage) => p.usedCores / Math.max(1e-9, p.budgetCores);
@@ -60,13 +60,4 @@ export function fleetDiagnosis(
         : 'the virtual users, not the hosts, set the pace (a closed loop of the ladder’s size).'),
     evidence,
   };
-}
-
-export function hostSummaries(parts: readonly PartUsage[]): HostUsageSummary[] {
-  return parts.map((p) => ({
-    name: p.name,
-    roles: p.roles ?? [p.role],
-    usedCores: p.usedCores,
-    quotaCores: p.budgetCores,
-  }));
 }

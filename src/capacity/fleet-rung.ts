@@ -19,13 +19,14 @@ import type { RemoteHost } from '../remote/remote-host.js';
 import type { PartUsage } from '../report/capacity-types.js';
 import type { StageRunReport } from '../report/report-types.js';
 import type { FleetStartOptions, RunningFleet } from '../stages/fleet/start.js';
-import { fleetDiagnosis, hostSummaries } from './fleet-diagnosis.js';
+import { fleetDiagnosis } from './fleet-diagnosis.js';
 import { fleetStarter, labFleetHosts } from './fleet-starter.js';
 import { fleetTarget, labCpuMeter } from './fleet-target.js';
 import { DEFAULT_PROBE, type ProbeDeps, prime, runProbe } from './probe.js';
 import { runScaleOut } from './scale-out.js';
 import { DEFAULT_SEARCH } from './search.js';
 import { DEFAULT_SLO, parseSlo } from './slo.js';
+import { hostUsages } from './target.js';
 
 export const RUNG_APP_HOSTS = 2;
 export const RUNG_PROBE = { ...DEFAULT_PROBE, probeMs: 2000, warmupMs: 500 };
@@ -171,5 +172,5 @@ async function benchRung(
     staticFrom: 'cache',
   });
   if (r.bench === undefined || r.diagnosis === undefined) return r;
-  return { ...r, hosts: hostSummaries(parts), diagnosis: fleetDiagnosis(r.bench, parts, r.diagnosis) };
+  return { ...r, hosts: hostUsages(parts), diagnosis: fleetDiagnosis(r.bench, parts, r.diagnosis) };
 }

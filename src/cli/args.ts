@@ -1,4 +1,5 @@
 import { FkError } from '../errors.js';
+import { DEFAULT_LAB_NAME } from '../lab/naming.js';
 import { SESSION_BACKENDS, type SessionBackend } from '../server/app-process-spec.js';
 
 export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
@@ -47,4 +48,36 @@ export function durationOption(value: string | undefined, name: string): number 
   const n = Number(m[1]);
   const unit = m[2] ?? 's';
   return Math.round(unit === 'ms' ? n : unit === 'm' ? n * 60_000 : n * 1000);
+}
+
+/**
+ * Every problem of a command line at once (the style guide: validated once, all problems
+ * together): `checked(f)` runs one option's parser and keeps its message instead of throwing;
+ * `throwIfAny()` ends the validation with one E_USAGE listing them all.
+ */
+export function problemList() {
+  const problems: string[] = [];
+  return {
+    problems,
+    checked<T>(f: () => T): T | undefined {
+      try {
+        return f();
+      } catch (e) {
+        problems.push((e as Error).message);
+        return undefined;
+      }
+    },
+    throwIfAny(): void {
+      if (problems.length > 0) throw new FkError('E_USAGE', problems.join('; '));
+    },
+  };
+}
+
+/** `--lab` takes an optional NAME: alone (or before another option) it means the default lab. */
+export function withLabDefault(args: string[]): string[] {
+  return args.flatMap((a, i) =>
+    a === '--lab' && (i + 1 >= args.length || args[i + 1]!.startsWith('-'))
+      ? [`--lab=${DEFAULT_LAB_NAME}`]
+      : [a],
+  );
 }

@@ -5,10 +5,9 @@ import { FkError } from '../errors.js';
 import { checkLabName } from '../lab/naming.js';
 import { DEFAULT_PROTECT, type ProtectLimits } from '../stages/stage.js';
 import { type DbTarget, parseDbTarget } from '../store/db-target.js';
-import { durationOption, intOption, parse, sessionsOption } from './args.js';
+import { durationOption, intOption, parse, problemList, sessionsOption, withLabDefault } from './args.js';
 import { DEFAULT_OWN_LAB_APP_HOSTS, type FleetWhere } from './capacity-fleet.js';
 import type { Io } from './io.js';
-import { withLabDefault } from './serve.js';
 
 /** `capacity`'s options (cli/capacity.ts has its --help): parsed and checked before anything starts. */
 export interface CapacityArgs {
@@ -61,15 +60,7 @@ export function capacityArgs(args: string[], io: Pick<Io, 'env' | 'cwd'>): Capac
   ).length;
   if (where > 1) throw new FkError('E_USAGE', 'capacity takes one of --stage, --hosts, --lab');
   const fleet = values.hosts !== undefined || values.lab !== undefined;
-  const problems: string[] = [];
-  const checked = <T>(f: () => T): T | undefined => {
-    try {
-      return f();
-    } catch (e) {
-      problems.push((e as Error).message);
-      return undefined;
-    }
-  };
+  const { problems, checked, throwIfAny } = problemList();
   if (values.stage === undefined && !fleet)
     problems.push('capacity needs --stage S (or --hosts FILE / --lab)');
   if (values.stage === 'fleet') problems.push('stage fleet is measured with --lab [NAME] or --hosts FILE');
@@ -110,7 +101,7 @@ export function capacityArgs(args: string[], io: Pick<Io, 'env' | 'cwd'>): Capac
   const tolerance = checked(() => toleranceOption(values.tolerance));
   const sessions = checked(() => sessionsOption(values.sessions));
   const db = checked(() => parseDbTarget(values.db, { env: io.env, cwd: io.cwd }));
-  if (problems.length > 0) throw new FkError('E_USAGE', problems.join('; '));
+  throwIfAny();
   const protect =
     maxInFlight !== undefined
       ? [...new Set(maxInFlight)].map((n) => ({ maxInFlight: n }))

@@ -1,5 +1,5 @@
 import { basename, join } from 'node:path';
-import { fleetStarter } from '../capacity/fleet-starter.js';
+import { appHostCount, fleetStarter } from '../capacity/fleet-starter.js';
 import { fleetTarget } from '../capacity/fleet-target.js';
 import type { CapacityTarget } from '../capacity/target.js';
 import { FkError, isFkError } from '../errors.js';
@@ -48,7 +48,7 @@ export async function fleetCapacityTarget(
     const up = labIfUp(where.lab);
     if (up !== undefined) {
       hosts = up;
-      o.log(`capacity: lab ${where.lab} is up (${appHosts(hosts)} app hosts): using it as it is`);
+      o.log(`capacity: lab ${where.lab} is up (${appHostCount(hosts)} app hosts): using it as it is`);
     } else {
       const uid = process.getuid?.();
       if (uid !== 0)
@@ -103,5 +103,3 @@ function labIfUp(lab: string): RemoteHost[] | undefined {
     throw e;
   }
 }
-
-const appHosts = (hosts: readonly RemoteHost[]) => hosts.filter((h) => h.roles.includes('app')).length;

@@ -5,13 +5,14 @@ import { addHost, removeHost } from '../deploy/fleet-hosts.js';
 import { FleetView } from '../deploy/fleet-view.js';
 import { readState } from '../deploy/lb-state.js';
 import { batchSize, makeRelease, parseEnvPairs, type Release } from '../deploy/release.js';
-import { fleetStatus, redact, renderStatus } from '../deploy/status.js';
+import { fleetStatus, renderStatus } from '../deploy/status.js';
 import { outcomesOf, type SwarmResult, swarm } from '../deploy/swarm.js';
 import { FkError } from '../errors.js';
-import { checkLabName, DEFAULT_LAB_NAME } from '../lab/naming.js';
+import { checkLabName } from '../lab/naming.js';
 import { hostsForLab, loadHosts } from '../remote/hosts.js';
 import type { RemoteHost } from '../remote/remote-host.js';
-import { intOption, parse } from './args.js';
+import { redact } from '../store/db-target.js';
+import { intOption, parse, withLabDefault } from './args.js';
 import type { Command, Io } from './io.js';
 
 const USAGE = `flickr-killr deploy [--ref REF] [--batch N|P%] [--max-unavailable N] [--env K=V]... [--workers N]
@@ -42,13 +43,6 @@ asset), switch the lb's upstream (nginx -t, graceful reload), drain, stop the ol
   hosts add HOST       an app host of the list not in the balancer yet: provision check, the
                        current release, uptests, then into the balancer
   hosts remove HOST    out of the balancer (drained), then its processes stopped`;
-
-const withLabDefault = (args: string[]) =>
-  args.flatMap((a, i) =>
-    a === '--lab' && (i + 1 >= args.length || args[i + 1]!.startsWith('-'))
-      ? [`--lab=${DEFAULT_LAB_NAME}`]
-      : [a],
-  );
 
 const OPTIONS = {
   ref: { type: 'string' },

@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { runBench } from '../bench/index.js';
 import { fleetRung } from '../capacity/fleet-rung.js';
 import { missingPrerequisites } from '../daemons/prereq.js';
 import { renderHostsYaml } from '../lab/default-hosts.js';
 import { labDown } from '../lab/down.js';
-import { LAB_PREREQUISITES } from '../lab/prereq.js';
 import { labUp } from '../lab/up.js';
 import type { FleetRungFn } from '../ladder/types.js';
 import { hostsForLab, readRunningLab } from '../remote/hosts.js';
+import { prerequisitesFor } from '../setup/needs.js';
 import { dataFacts } from '../stages/fleet/fleet-db.js';
 import { startFleet } from '../stages/fleet/start.js';
 
@@ -16,14 +15,6 @@ import { startFleet } from '../stages/fleet/start.js';
  * The ladder's fleet rung with its real parts (capacity/fleet-rung.ts): a lab of its own with a
  * unique name, removed at the end. Here because only cli/ touches the process (uid, PID).
  */
-const HOST_BINARIES = [
-  { binary: 'supervisord', debianPackage: 'supervisor' },
-  { binary: 'nginx', debianPackage: 'nginx' },
-  { binary: 'memcached', debianPackage: 'memcached' },
-  { binary: 'redis-server', debianPackage: 'redis-server' },
-  { binary: 'rsync', debianPackage: 'rsync' },
-];
-
 export function ladderFleetRung(log: (line: string) => void): FleetRungFn {
   const labName = `r${(process.pid % 36 ** 6).toString(36).padStart(6, '0')}`;
   return fleetRung({
@@ -32,12 +23,12 @@ export function ladderFleetRung(log: (line: string) => void): FleetRungFn {
       const uid = process.getuid?.();
       if (uid !== 0)
         return { reason: `the lab needs root (running as uid ${uid ?? 'unknown'}): no fleet rung` };
-      const missing = missingPrerequisites([...LAB_PREREQUISITES, ...HOST_BINARIES]);
-      const pg = ['15', '16', '17'].some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/postgres`));
-      if (missing.length > 0 || !pg)
+      // What `setup --for lab` installs: the lab itself and the daemons its hosts run (PostgreSQL too).
+      const missing = missingPrerequisites(prerequisitesFor(['lab']));
+      if (missing.length > 0)
         return {
-          reason: `the lab misses ${[...missing.map((m) => m.binary), ...(pg ? [] : ['postgres'])].join(', ')}`,
-          install: [...missing.map((m) => m.install), ...(pg ? [] : ['apt-get install postgresql'])],
+          reason: `the lab misses ${missing.map((m) => m.binary).join(', ')}`,
+          install: missing.map((m) => m.install),
         };
       return undefined;
     },

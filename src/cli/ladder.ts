@@ -38,20 +38,39 @@ Server-Timing and the generator's own CPU. Seeds the database first if it is abs
 Writes report.json (schemas/ladder-report.schema.json), index.html and table.txt.
 Exit status: 0 all measured, 1 a stage failed, 130 interrupted.`;
 
+const OPTIONS = {
+  quick: { type: 'boolean' },
+  stages: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  connections: { type: 'string', short: 'c' },
+  workers: { type: 'string' },
+  db: { type: 'string' },
+  users: { type: 'string' },
+  out: { type: 'string' },
+  fleet: { type: 'boolean' },
+  'no-fleet': { type: 'boolean' },
+} as const;
+
+/**
+ * The talk's last step, past one machine, ends the full ladder; --quick (tests, CI) asks for it
+ * with --fleet. `start` asks the same question of its arguments (to install the lab's packages).
+ */
+function fleetRungWanted(values: { quick?: boolean; fleet?: boolean; 'no-fleet'?: boolean }): boolean {
+  return values.fleet ?? (values.quick !== true && values['no-fleet'] !== true);
+}
+
+/** fleetRungWanted of a ladder command line (bad options: false; the ladder itself reports them). */
+export function ladderArgsWantFleet(args: string[]): boolean {
+  try {
+    return fleetRungWanted(parse(args, OPTIONS).values);
+  } catch {
+    return false;
+  }
+}
+
 export async function runLadderCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, {
-    quick: { type: 'boolean' },
-    stages: { type: 'string' },
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    connections: { type: 'string', short: 'c' },
-    workers: { type: 'string' },
-    db: { type: 'string' },
-    users: { type: 'string' },
-    out: { type: 'string' },
-    fleet: { type: 'boolean' },
-    'no-fleet': { type: 'boolean' },
-  });
+  const { values } = parse(args, OPTIONS);
   if (values.fleet === true && values['no-fleet'] === true)
     throw new FkError('E_USAGE', '--fleet and --no-fleet contradict each other');
   const quick = values.quick === true;
@@ -87,8 +106,7 @@ export async function runLadderCommand(args: string[], io: Io): Promise<number> 
     ...(io.isTTY ? { progress: (line: string) => io.stderr(`\r\x1b[K${line}`) } : {}),
     signal: io.signal,
     ...(workers ? { workers } : {}),
-    // The talk's last step, past one machine, ends the full ladder; --quick (tests, CI) asks for it.
-    ...((values.fleet ?? (!quick && values['no-fleet'] !== true)) ? { fleetRung: ladderFleetRung(log) } : {}),
+    ...(fleetRungWanted(values) ? { fleetRung: ladderFleetRung(log) } : {}),
     self: { pid: process.pid, nodeVersion: process.versions.node },
   });
   io.stdout(`\n${files.table}\nReport: ${files.html}\n        ${files.json}\n`);

@@ -41,7 +41,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return await command.run(rest, io);
   } catch (e) {
     io.stderr(formatError(e));
-    if (isFkError(e) && e.code === 'E_INTERRUPTED') return 130;
+    // Whatever failed after a Ctrl-C failed because of it (a seed rolled back, a step cut short).
+    if (io.signal.aborted) return 130;
     return isFkError(e) && e.code === 'E_USAGE' ? 2 : 1;
   }
 }

@@ -6,7 +6,7 @@ import { loadStage, STAGE_NAMES } from '../stages/registry.js';
 import { DEFAULT_PROTECT, type StageOptions } from '../stages/stage.js';
 import { assertReadyForStage, connectTarget } from '../store/database.js';
 import { type DbTarget, describeTarget, parseDbTarget } from '../store/db-target.js';
-import { intOption, parse, sessionsOption } from './args.js';
+import { intOption, parse, problemList, sessionsOption, withLabDefault } from './args.js';
 import { type Command, type Io, untilAborted } from './io.js';
 
 const USAGE = `flickr-killr serve --stage ${STAGE_NAMES.join('|')} [--port P]
@@ -27,15 +27,6 @@ Runs one stage of the ladder, prints its URL, and stops everything on Ctrl-C.
   --workers N              app processes (stage fleet: per app host; default one per core)
   --protect                at most ${DEFAULT_PROTECT.maxInFlight} requests in flight per app process (at nginx and in
                            the process); past it a fast 503 with Retry-After (docs/capacity.md)`;
-
-/** `--lab` takes an optional NAME: alone (or before another option) it means the default lab. */
-export function withLabDefault(args: string[]): string[] {
-  return args.flatMap((a, i) =>
-    a === '--lab' && (i + 1 >= args.length || args[i + 1]!.startsWith('-'))
-      ? [`--lab=${DEFAULT_LAB_NAME}`]
-      : [a],
-  );
-}
 
 interface HostsChoice {
   lab?: string;
@@ -58,7 +49,7 @@ function options(
     hosts: { type: 'string' },
     lab: { type: 'string' },
   });
-  const problems: string[] = [];
+  const { problems, checked, throwIfAny } = problemList();
   if (values.hosts !== undefined && values.lab !== undefined)
     problems.push('give --hosts FILE or --lab NAME, not both');
 
@@ -66,15 +57,6 @@ function options(
   if (cgiHost !== undefined && cgiHost !== 'lighttpd' && cgiHost !== 'builtin') {
     problems.push(`--cgi-host must be lighttpd or builtin, got '${cgiHost}'`);
   }
-  // Every problem reported together (style guide: validated once, all problems at once).
-  const checked = <T>(f: () => T): T | undefined => {
-    try {
-      return f();
-    } catch (e) {
-      problems.push((e as Error).message);
-      return undefined;
-    }
-  };
   const sessions = checked(() => sessionsOption(values.sessions));
   const port = checked(() => intOption(values.port, 'port', 0, 65535));
   const workers = checked(() => intOption(values.workers, 'workers', 1, 256));
@@ -84,7 +66,7 @@ function options(
   // A CGI script lives for one request: there is no long-running app process to bound.
   if (values.protect === true && values.stage === 'cgi')
     problems.push('--protect has no app process to bound in stage cgi');
-  if (problems.length > 0) throw new FkError('E_USAGE', problems.join('; '));
+  throwIfAny();
   return {
     stageName: values.stage!,
     db: db!,

@@ -1,7 +1,7 @@
 import { ensurePrerequisites } from '../setup/ensure.js';
 import type { Purpose } from '../setup/needs.js';
 import type { Command, Io } from './io.js';
-import { runLadderCommand } from './ladder.js';
+import { ladderArgsWantFleet, runLadderCommand } from './ladder.js';
 import { machineFacts, realRunner } from './setup.js';
 
 const USAGE = `flickr-killr start [--no-install] [--db PATH|URL|postgres] [ladder options]
@@ -28,10 +28,7 @@ async function run(args: string[], io: Io): Promise<number> {
   const purposes: Purpose[] = onPostgres ? ['ladder', 'postgres'] : ['ladder'];
   // The full ladder ends with the fleet rung when root (cli/ladder.ts): its lab needs sshd,
   // supervisor, iproute2, rsync and PostgreSQL on this machine.
-  const fleetRung =
-    process.getuid?.() === 0 &&
-    !rest.includes('--no-fleet') &&
-    (!rest.includes('--quick') || rest.includes('--fleet'));
+  const fleetRung = process.getuid?.() === 0 && ladderArgsWantFleet(rest);
   if (fleetRung) purposes.push('lab');
   await ensurePrerequisites(purposes, machineFacts(io, noInstall), realRunner, (l) => io.stderr(`${l}\n`));
   if (io.signal.aborted) return 130;

@@ -1,7 +1,7 @@
-import { FkError } from '../errors.js';
 import type { Remote } from '../remote/remote.js';
 import { quoteArg as q } from '../remote/shell-quote.js';
-import { type ProgramStatus, parseStatus } from '../stages/fleet/host-scripts.js';
+import { runHostScript } from '../stages/fleet/host-ops.js';
+import { logTailArgv, type ProgramStatus, parseStatus } from '../stages/fleet/host-scripts.js';
 import type { HostPlan } from '../stages/fleet/plan.js';
 import type { ProgramPlan } from '../stages/fleet/programs.js';
 import { programFilePath, programsDir, renderProgramFile } from '../stages/fleet/supervisord-conf.js';
@@ -72,14 +72,8 @@ export class AppHost {
     return this.plan.name;
   }
 
-  private async sh(what: string, script: string, timeoutMs: number): Promise<string> {
-    const r = await this.remote.exec(['sh', '-s'], { input: script, timeoutMs });
-    if (r.code !== 0)
-      throw new FkError(
-        'E_REMOTE_COMMAND',
-        `${what} on ${this.name} exited ${r.code}: ${(r.stderr || r.stdout).trim()}`,
-      );
-    return r.stdout;
+  private sh(what: string, script: string, timeoutMs: number): Promise<string> {
+    return runHostScript(this.remote, what, script, timeoutMs);
   }
 
   async inventory(): Promise<{ programs: AppProgram[]; supervisorUp: boolean }> {
@@ -112,7 +106,7 @@ export class AppHost {
   /** The last lines of a program's log (supervisord's stdout/stderr log of it). */
   async logTail(p: ProgramPlan, lines = 20): Promise<string> {
     const r = await this.remote
-      .exec(['tail', '-n', String(lines), p.log], { timeoutMs: 10_000 })
+      .exec(logTailArgv(p.log, lines), { timeoutMs: 10_000 })
       .catch((e: Error) => ({ code: 1, stdout: '', stderr: e.message }));
     return (r.stdout || r.stderr).trimEnd();
   }

@@ -5,10 +5,15 @@ import { SITE_ASSETS_DIR } from '../paths.js';
 import type { Remote } from '../remote/remote.js';
 import type { RemoteHost } from '../remote/remote-host.js';
 import { connect } from '../remote/ssh-remote.js';
-import { appProcessSpec } from '../server/app-process-spec.js';
 import { dataFacts } from '../stages/fleet/fleet-db.js';
 import { FLEET_BINARIES, type HostFacts, parseProbe, probeArgv } from '../stages/fleet/host-facts.js';
-import { type FleetPlan, type HostPlan, planFleet, processesPerHost } from '../stages/fleet/plan.js';
+import {
+  type FleetPlan,
+  fleetAppSpec,
+  type HostPlan,
+  planFleet,
+  processesPerHost,
+} from '../stages/fleet/plan.js';
 import { appProgram, type ProgramPlan } from '../stages/fleet/programs.js';
 import type { SmokeUser } from '../stages/fleet/smoke.js';
 import { AppHost } from './app-host.js';
@@ -139,15 +144,10 @@ export class FleetView {
     const h = this.hostPlan(name);
     const node = this.facts[name]?.bins.node;
     if (node === undefined) throw new FkError('E_PREREQ_MISSING', `no node on host ${name}`);
-    const spec = appProcessSpec({
-      host: h.address,
-      port,
-      db: release.config.databaseUrl,
-      staticRoot: h.paths.staticRoot,
-      sessions: 'redis',
-      redisUrl: release.config.sessionsUrl,
-      memcached: this.plan.cacheServers,
-      fillMemcached: true,
+    const spec = fleetAppSpec({ address: h.address, staticRoot: h.paths.staticRoot }, port, {
+      databaseUrl: release.config.databaseUrl,
+      sessionsUrl: release.config.sessionsUrl,
+      cacheServers: this.plan.cacheServers,
     });
     const p = appProgram({
       name: programName,

@@ -1,3 +1,4 @@
+import { redact } from '../store/db-target.js';
 import type { AppProgram } from './app-host.js';
 import type { FleetView } from './fleet-view.js';
 import { type DeployState, readState } from './lb-state.js';
@@ -97,9 +98,6 @@ export async function fleetStatus(view: FleetView): Promise<FleetStatus> {
     drift,
   };
 }
-
-/** A password in a URL is never printed. */
-export const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 
 export function renderStatus(s: FleetStatus): string {
   const lines = [

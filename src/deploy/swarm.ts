@@ -209,6 +209,17 @@ interface Started {
 
 interface Prepared {
   inv: Awaited<ReturnType<AppHost['inventory']>>;
+  /** The host's processes of the release, when they are all there and RUNNING (to uptest, not restart). */
+  running?: AppProgram[];
+}
+
+/** The release's processes on a host when they are all there and running, else undefined. */
+function runningRelease(programs: readonly AppProgram[], release: Release): AppProgram[] | undefined {
+  const mine = programs.filter((p) => p.release === release.id);
+  return mine.length === release.config.workersPerHost &&
+    mine.every((p) => p.state === 'RUNNING' && p.port !== undefined)
+    ? mine
+    : undefined;
 }
 
 /** Before the batches: what the host runs, and the release's build there (shipped if missing). */
@@ -221,17 +232,15 @@ async function prepare(
   const inv = await host.inventory();
   if (!inv.supervisorUp)
     throw new FkError('E_DEPLOY_STATE', `${host.name}: supervisord is not running (its fleet was stopped?)`);
-  const want = o.release.config.workersPerHost;
-  const mine = inv.programs.filter((p) => p.release === o.release.id);
-  if (!(mine.length === want && mine.every((p) => p.state === 'RUNNING')))
-    await ensureRelease(host, o.artifact, o.release, statics, log);
-  return { inv };
+  const running = runningRelease(inv.programs, o.release);
+  if (running === undefined) await ensureRelease(host, o.artifact, o.release, statics, log);
+  return { inv, ...(running === undefined ? {} : { running }) };
 }
 
 /** One host of a batch: its processes of the release running (started now, or already) and uptested. */
 async function startOn(
   host: AppHost,
-  { inv }: Prepared,
+  { inv, running }: Prepared,
   o: SwarmOptions,
   user: Awaited<ReturnType<FleetView['smokeUser']>>,
   log: (line: string) => void,
@@ -239,22 +248,21 @@ async function startOn(
   const { release, view } = o;
   const mine = inv.programs.filter((p) => p.release === release.id);
   const others = inv.programs.filter((p) => p.release !== release.id);
-  const want = release.config.workersPerHost;
-  if (mine.length === want && mine.every((p) => p.state === 'RUNNING' && p.port !== undefined)) {
+  if (running !== undefined) {
     const tests = await Promise.all(
-      mine.map((p) => uptest(`${view.address(host.name)}:${p.port}`, user, { startTimeoutMs: 3000 })),
+      running.map((p) => uptest(`${view.address(host.name)}:${p.port}`, user, { startTimeoutMs: 3000 })),
     );
     if (tests.every((t) => t.ok)) {
       log(
-        `${host.name}: already runs release ${release.id} (ports ${mine.map((p) => p.port).join(', ')}), healthy`,
+        `${host.name}: already runs release ${release.id} (ports ${running.map((p) => p.port).join(', ')}), healthy`,
       );
-      return { ports: mine.map((p) => p.port!), others, already: true };
+      return { ports: running.map((p) => p.port!), others, already: true };
     }
   }
   // Half-started processes of this release (an interrupted deploy) go with the old ones.
   const leftovers = mine;
   const used = new Set(inv.programs.flatMap((p) => (p.port === undefined ? [] : [p.port])));
-  const ports = freshPorts(used, want);
+  const ports = freshPorts(used, release.config.workersPerHost);
   const programs = ports.map((port) => ({
     plan: view.program(host.name, release, port, releaseProgramName(release.id, port)),
     release: release.id,

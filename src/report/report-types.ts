@@ -4,6 +4,7 @@
  * test/unit/report/report-schema.test.ts). report/ imports only types: result JSON in, text/HTML out.
  */
 import type { BenchResultCore } from '../bench/api.js';
+import type { HostUsage } from './capacity-types.js';
 
 export const LADDER_REPORT_VERSION = 1 as const;
 
@@ -100,16 +101,9 @@ export interface StageRunReport {
   benchFile?: string;
   logDir?: string;
   /** The fleet rung: every host's CPU over the measured window, against its quota (its cgroup). */
-  hosts?: HostUsageSummary[];
+  hosts?: HostUsage[];
   /** The fleet rung's short scale-out chart: the sustainable rate with 1 and 2 app hosts. */
   scaleOut?: FleetScaleOut;
-}
-
-export interface HostUsageSummary {
-  name: string;
-  roles: string[];
-  usedCores: number;
-  quotaCores: number;
 }
 
 export interface FleetScaleOut {

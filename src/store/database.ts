@@ -87,8 +87,7 @@ export interface SeedTargetOptions {
 export async function seedTarget(t: OpenTarget, o: SeedTargetOptions): Promise<SeedResult> {
   if (t.kind === 'sqlite') {
     const { seedDatabase } = await import('./seed.js');
-    const { signal: _ignored, ...rest } = o;
-    return seedDatabase({ dbPath: t.path, ...rest });
+    return seedDatabase({ dbPath: t.path, ...o });
   }
   const { seedPostgres } = await import('./postgres/pg-seed.js');
   return seedPostgres({ url: t.url, ...o });

@@ -15,6 +15,26 @@ import type { HostPlan } from './plan.js';
 import type { ProgramPlan } from './programs.js';
 
 /**
+ * One step on a host: `script` through `sh -s` over its ssh connection, bounded by `timeoutMs`;
+ * its stdout, or E_REMOTE_COMMAND naming the step, the host and the end of what it said. Stage
+ * fleet's steps and the deploy tool's (deploy/app-host.ts) all run through here.
+ */
+export async function runHostScript(
+  remote: Remote,
+  what: string,
+  script: string,
+  timeoutMs: number,
+): Promise<string> {
+  const r = await remote.exec(SHELL, { input: script, timeoutMs });
+  if (r.code !== 0)
+    throw new FkError(
+      'E_REMOTE_COMMAND',
+      `${what} on host ${remote.host.name} exited ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-4).join(' | ')}`,
+    );
+  return r.stdout;
+}
+
+/**
  * One host of a running fleet: its plan and its ssh connection, and the steps start.ts runs on it.
  * Every step is one ssh command built in host-scripts.ts; a failure names the host and the output.
  */
@@ -28,14 +48,8 @@ export class FleetHost {
     return this.plan.name;
   }
 
-  private async sh(what: string, script: string, timeoutMs: number): Promise<string> {
-    const r = await this.remote.exec(SHELL, { input: script, timeoutMs });
-    if (r.code !== 0)
-      throw new FkError(
-        'E_REMOTE_COMMAND',
-        `${what} on host ${this.name} exited ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-4).join(' | ')}`,
-      );
-    return r.stdout;
+  private sh(what: string, script: string, timeoutMs: number): Promise<string> {
+    return runHostScript(this.remote, what, script, timeoutMs);
   }
 
   /** Folders, initdb on a new db host, config files. */

@@ -1,7 +1,7 @@
 import { FkError } from '../../errors.js';
 import type { Role } from '../../lab/host-spec.js';
 import type { RemoteHost } from '../../remote/remote-host.js';
-import { appProcessSpec } from '../../server/app-process-spec.js';
+import { type AppProcessSpec, appProcessSpec } from '../../server/app-process-spec.js';
 import { OWN_DATABASE, OWN_SUPERUSER } from '../../store/postgres/cluster.js';
 import type { UpstreamTuning } from '../common/nginx-conf.js';
 import { renderAppServerLines } from '../common/nginx-conf.js';
@@ -149,6 +149,29 @@ export function processesPerHost(host: RemoteHost, facts: HostFacts | undefined,
 
 const MB = 1024 * 1024;
 
+/**
+ * The spec of one app process of the fleet on app host `h`: the database, Redis sessions and the
+ * memcached ring of the fleet, static files from the host's own root (filled into memcached, as
+ * stage memcached does). planFleet and the deploy tool (a release's processes) both start from it.
+ */
+export function fleetAppSpec(
+  h: { address: string; staticRoot: string },
+  port: number,
+  o: { databaseUrl: string; sessionsUrl: string; cacheServers: readonly string[]; protect?: ProtectLimits },
+): AppProcessSpec {
+  return appProcessSpec({
+    host: h.address,
+    port,
+    db: o.databaseUrl,
+    staticRoot: h.staticRoot,
+    sessions: 'redis',
+    redisUrl: o.sessionsUrl,
+    memcached: [...o.cacheServers],
+    fillMemcached: true,
+    ...(o.protect === undefined ? {} : { maxInFlight: o.protect.maxInFlight }),
+  });
+}
+
 /** memcached's -m: half the cache host's memory, 64 MB without a figure (the local stages' size). */
 export function memcachedMegabytes(memoryBytes: number | undefined): number {
   if (memoryBytes === undefined) return 64;
@@ -205,16 +228,11 @@ export function planFleet(
   const apps = appList.map((h) => {
     const n = processesPerHost(h, facts[h.name], o.workersPerHost);
     const specs = Array.from({ length: n }, (_, i) =>
-      appProcessSpec({
-        host: h.address,
-        port: FLEET_PORTS.app + i,
-        db: databaseUrl,
-        staticRoot: fleetPaths(h.dirs).staticRoot,
-        sessions: 'redis',
-        redisUrl: sessionsUrl,
-        memcached: cacheServers,
-        fillMemcached: true,
-        ...(o.protect === undefined ? {} : { maxInFlight: o.protect.maxInFlight }),
+      fleetAppSpec({ address: h.address, staticRoot: fleetPaths(h.dirs).staticRoot }, FLEET_PORTS.app + i, {
+        databaseUrl,
+        sessionsUrl,
+        cacheServers,
+        ...(o.protect === undefined ? {} : { protect: o.protect }),
       }),
     );
     return { host: h, specs };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fleetDiagnosis, hostSummaries } from '../../../src/capacity/fleet-diagnosis.js';
+import { fleetDiagnosis } from '../../../src/capacity/fleet-diagnosis.js';
+import { hostUsages } from '../../../src/capacity/target.js';
 import type { PartUsage } from '../../../src/report/capacity-types.js';
 import { fleetScaleOutLine } from '../../../src/report/ladder-table.js';
 import type { Diagnosis } from '../../../src/report/report-types.js';
@@ -51,7 +52,7 @@ test('app hosts at their quota, shared hosts below: app-cpu naming the app hosts
   const errors: Diagnosis = { ...generic, bottleneck: 'errors' };
   assert.equal(fleetDiagnosis(bench, [host('lb', 'lb', 0.75, 0.75)], errors), errors);
   assert.equal(fleetDiagnosis(bench, [], generic), generic);
-  assert.deepEqual(hostSummaries([host('lb', 'lb', 0.3, 0.75)]), [
+  assert.deepEqual(hostUsages([host('lb', 'lb', 0.3, 0.75)]), [
     { name: 'lb', roles: ['lb'], usedCores: 0.3, quotaCores: 0.75 },
   ]);
 });
