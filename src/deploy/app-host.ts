@@ -72,12 +72,10 @@ export class AppHost {
     return this.plan.name;
   }
 
-  private sh(what: string, script: string, timeoutMs: number): Promise<string> {
-    return runHostScript(this.remote, what, script, timeoutMs);
-  }
-
   async inventory(): Promise<{ programs: AppProgram[]; supervisorUp: boolean }> {
-    return parseInventory(await this.sh('listing the app processes', inventoryScript(this.plan), 20_000));
+    return parseInventory(
+      await runHostScript(this.remote, 'listing the app processes', inventoryScript(this.plan), 20_000),
+    );
   }
 
   /** Writes each program's file and lets supervisord add (and start) them. */
@@ -89,14 +87,19 @@ export class AppHost {
       lines.push(`printf '%s' ${q(text)} > ${q(`${f}.fk-tmp`)}`, `mv -f ${q(`${f}.fk-tmp`)} ${q(f)}`);
     }
     lines.push(this.update());
-    return this.sh('starting the new processes', `${lines.join('\n')}\n`, 45_000);
+    return runHostScript(this.remote, 'starting the new processes', `${lines.join('\n')}\n`, 45_000);
   }
 
   /** Removes the programs' files; `update` stops each (SIGTERM, then SIGKILL after stopwaitsecs) and forgets it. */
   async stop(names: readonly string[]): Promise<string> {
     if (names.length === 0) return '';
     const rm = names.map((n) => `rm -f ${q(programFilePath(this.plan.paths, n))}`);
-    return this.sh('stopping the old processes', `${[...rm, this.update()].join('\n')}\n`, 60_000);
+    return runHostScript(
+      this.remote,
+      'stopping the old processes',
+      `${[...rm, this.update()].join('\n')}\n`,
+      60_000,
+    );
   }
 
   private update(): string {
@@ -123,6 +126,8 @@ export class AppHost {
       '  rm -rf "$d"; echo "$d"',
       'done',
     ].join('\n');
-    return (await this.sh('pruning old releases', `${script}\n`, 60_000)).split('\n').filter((l) => l !== '');
+    return (await runHostScript(this.remote, 'pruning old releases', `${script}\n`, 60_000))
+      .split('\n')
+      .filter((l) => l !== '');
   }
 }
