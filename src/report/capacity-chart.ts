@@ -24,6 +24,8 @@ export interface LineChartSpec {
   xLabel: string;
   yLabel: string;
   series: LineSeries[];
+  /** x counts whole things (app hosts, processes): ticks at whole numbers only, never "0.5 hosts". */
+  integerX?: boolean;
 }
 
 type Layout = 'wide' | 'narrow';
@@ -77,7 +79,7 @@ export function lineChart(spec: LineChartSpec, layout: Layout = 'wide'): string 
   const all = spec.series.flatMap((s) => s.points);
   const xMax = Math.max(1, ...all.map((p) => p[0]));
   const yMax = Math.max(1, ...all.map((p) => p[1]));
-  const xStep = niceStep(xMax);
+  const xStep = spec.integerX ? Math.max(1, niceStep(xMax)) : niceStep(xMax);
   const yStep = niceStep(yMax);
   const xTop = Math.ceil(xMax / xStep) * xStep;
   const yTop = Math.ceil(yMax / yStep) * yStep;

@@ -23,6 +23,7 @@ function scaleOutChart(r: CapacityReport): string {
       title: `Sustainable rate by size, against the ideal line (N × size 1)`,
       xLabel: `size (${r.target.sizeUnit})`,
       yLabel: 'page views/s',
+      integerX: true,
       series: [
         {
           name: 'measured: sustainable',

@@ -10,6 +10,7 @@ import { chartFigure } from './chart-figure.js';
 import { escapeXml as esc } from './escape.js';
 import { formatRate } from './format.js';
 import { htmlTable } from './html-table.js';
+import { fleetSection } from './ladder-fleet-html.js';
 import { FIGURE_HEAD, figureCells, formatRatio, formatUs, isMeasured, talkCell } from './ladder-table.js';
 import { GENERATOR_GREY, OTHER_GREY, PALETTE } from './palette.js';
 import { REPORT_CSS } from './report-css.js';
@@ -180,6 +181,7 @@ ${latency(report.runs)}
 ${cpu(report.runs)}
 <h2>Inside the app: Server-Timing</h2>
 ${serverTiming(report.runs)}
+${fleetSection(report.runs)}
 <h2>What's wrong with this picture?</h2>
 ${diagnosis(report.runs)}
 <h2>Machine</h2>

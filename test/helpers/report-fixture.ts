@@ -221,3 +221,35 @@ export function sampleReport(): LadderReport {
     ],
   };
 }
+
+/** The sample ladder ending with a fleet rung: hosts against their quotas and a short scale-out. */
+export function sampleReportWithFleet(): LadderReport {
+  const r = sampleReport();
+  r.runs.push(
+    okRun('fleet', 'fleet <lab>', 260, {
+      baseline: 'memcached',
+      speedup: 0.65,
+      hosts: [
+        { name: 'lb', roles: ['lb'], usedCores: 0.3, quotaCores: 0.75 },
+        { name: 'app1', roles: ['app'], usedCores: 0.2, quotaCores: 0.25 },
+        { name: 'app2', roles: ['app'], usedCores: 0.19, quotaCores: 0.25 },
+        { name: 'db', roles: ['db'], usedCores: 0.05, quotaCores: 0.5 },
+      ],
+      scaleOut: {
+        sizes: [
+          { size: 1, sustainableRate: 44, probes: 4, saturated: ['app1'] },
+          { size: 2, sustainableRate: 83, probes: 4, saturated: [] },
+        ],
+        efficiency: 0.943,
+        stopReason: 'every size measured',
+        probeMs: 2000,
+        warmupMs: 1000,
+        maxProbes: 4,
+        tolerance: 0.15,
+        slo: 'load.p99<200ms,errors<0.1%',
+      },
+      diagnosis: { bottleneck: 'not-saturated', text: 'No host at its quota.', evidence: ['app1 81 %'] },
+    }),
+  );
+  return r;
+}

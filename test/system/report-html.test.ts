@@ -1,8 +1,9 @@
 /**
  * The HTML report in a real browser (Debian chromium via playwright-core), at a phone's width
- * (390 px) and a desktop's (1280 px): the charts draw, one throughput bar per measured stage,
- * nothing is fetched from the network, nothing is wider than the page, and axe-core (4.x, run in
- * the page) finds no serious or critical accessibility violation.
+ * (390 px) and a desktop's (1280 px), of the sample ladder ending with a fleet rung: the charts
+ * draw, one throughput bar per measured stage, nothing is fetched from the network, nothing is
+ * wider than the page, and axe-core (4.x, run in the page) finds no serious or critical
+ * accessibility violation.
  *
  * Opt-in: FK_REPORT_JSON=out/latest/report.json renders a real report instead of the constructed
  * one; FK_SCREENSHOT=docs/report-screenshot.png saves the top of the 1280 px page (the README's);
@@ -21,11 +22,13 @@ import {
   reportBrowser,
   shownCharts,
 } from '../helpers/report-browser.js';
-import { sampleReport } from '../helpers/report-fixture.js';
+import { sampleReportWithFleet } from '../helpers/report-fixture.js';
 
 test('the HTML report in headless Chromium at 390 and 1280 px', { timeout: 120_000 }, async (t) => {
   const real = process.env.FK_REPORT_JSON;
-  const report: LadderReport = real ? JSON.parse(readFileSync(resolve(real), 'utf8')) : sampleReport();
+  const report: LadderReport = real
+    ? JSON.parse(readFileSync(resolve(real), 'utf8'))
+    : sampleReportWithFleet();
   const browser = await reportBrowser(t, ladderHtml(report));
   if (browser === undefined) return;
   const measured = report.runs.filter((r) => r.status === 'ok').length;

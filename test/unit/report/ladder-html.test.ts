@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ladderHtml } from '../../../src/report/ladder-html.js';
 import { escapeXml, logBarChart, stackedBarChart } from '../../../src/report/svg-charts.js';
-import { cpu, sampleReport } from '../../helpers/report-fixture.js';
+import { cpu, sampleReport, sampleReportWithFleet } from '../../helpers/report-fixture.js';
 
 test('escapeXml escapes the five XML specials', () => {
   assert.equal(escapeXml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
@@ -127,4 +127,38 @@ test('CPU roles share a colour and one legend entry per part of the stack (app-1
   assert.notEqual(fill('app-1'), fill('nginx'));
   // The numbers table still has a column per role.
   assert.match(html, /<th scope="col">app-2 \(cores\)<\/th>/);
+});
+
+test('the fleet rung: every host against its quota, and the scale-out chart with its numbers', () => {
+  assert.doesNotMatch(ladderHtml(sampleReport()), /Past one machine/, 'no fleet rung, no section');
+  const html = ladderHtml(sampleReportWithFleet());
+  assert.match(html, /<h2>Past one machine: the fleet rung<\/h2>/);
+  assert.match(html, /fleet &lt;lab&gt;: CPU of every host/);
+  assert.match(html, /<th scope="row">app1<\/th><td>app<\/td><td>0\.20<\/td><td>0\.25<\/td><td>80 %<\/td>/);
+  // The chart, both layouts: measured (circles) and ideal (squares) at 1 and 2 app hosts.
+  const wide = html.split('<svg').find((x) => x.includes('by app hosts') && x.includes('chart-wide'))!;
+  assert.equal(wide.match(/<circle /g)?.length, 1 + 2, 'legend marker + two sizes');
+  assert.match(wide, /measured: sustainable: 2 → 83/);
+  const ticks = [...wide.matchAll(/y="292" class="tick" text-anchor="middle">([^<]+)</g)].map((m) => m[1]);
+  assert.deepEqual(ticks, ['0', '1', '2'], 'whole app hosts on the x axis');
+  assert.match(wide, /ideal: N × 1 app host: 2 → 88/);
+  assert.equal(html.split('<svg').filter((x) => x.includes('by app hosts')).length, 2);
+  // Its numbers table, and how it is shorter than capacity's.
+  assert.match(html, /<th scope="row">2<\/th><td>83\.0<\/td><td>88\.0<\/td>/);
+  assert.match(html, /≤ 4 probes of 2 s per size/);
+  assert.match(html, /Efficiency \(rate with 2 ÷ 2 × rate with 1\): <strong>0\.943<\/strong>/);
+  assert.match(html, /1 app host: app1 at its quota/);
+});
+
+test('the fleet rung with size 1 sustaining nothing draws no ideal line', () => {
+  const r = sampleReportWithFleet();
+  const fleet = r.runs.at(-1)!;
+  fleet.scaleOut = {
+    ...fleet.scaleOut!,
+    sizes: [{ size: 1, sustainableRate: 0, probes: 4, saturated: [] }],
+    efficiency: null,
+  };
+  const html = ladderHtml(r);
+  assert.doesNotMatch(html, /ideal: N × 1 app host/);
+  assert.match(html, /<strong>–<\/strong>/);
 });
