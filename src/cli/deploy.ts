@@ -185,7 +185,7 @@ async function run(args: string[], io: Io): Promise<number> {
       return withView(v, io, async (view) => {
         const r = await releaseFor(view, v, artifact);
         io.stderr(
-          `deploy: release ${r.id} = build ${r.artifact} + db ${redact(r.config.databaseUrl)}, sessions ${r.config.sessionsUrl}, ${r.config.workersPerHost} per host, env ${JSON.stringify(r.config.env)}\n`,
+          `deploy: release ${r.id} = build ${r.artifact} + db ${redact(r.config.databaseUrl)}, sessions ${r.config.sessionsUrl}, ${r.config.workersPerHost} per host${r.config.maxInFlight === undefined ? '' : ` (max ${r.config.maxInFlight} in flight each: the lb's --protect)`}, env ${JSON.stringify(r.config.env)}\n`,
         );
         io.stdout(`${r.id}\n`);
         return 0;

@@ -6,7 +6,7 @@ import { readState } from './lb-state.js';
 import { switchUpstream } from './lb-upstream.js';
 import { acquireLock } from './lock.js';
 import type { SwarmOptions } from './swarm.js';
-import { type SwarmResult, swarm } from './swarm.js';
+import { limitNote, type SwarmResult, swarm } from './swarm.js';
 
 /**
  * `deploy hosts add HOST`: a host of the list that the balancer does not route to yet becomes a
@@ -80,7 +80,9 @@ export async function removeHost(o: {
     if (next.length === 0)
       throw new FkError('E_USAGE', `${host} is the last app host of the balancer: it stays`);
     const sw = await switchUpstream(lb, next);
-    log(`deploy: ${host} out of the balancer, drained ${sw.drained ? 'in' : 'NOT within'} ${sw.drainMs} ms`);
+    log(
+      `deploy: ${host} out of the balancer${limitNote(lb, next)}, drained ${sw.drained ? 'in' : 'NOT within'} ${sw.drainMs} ms`,
+    );
     if (view.unreachable.has(host)) {
       log(`${host}: unreachable, its processes could not be stopped (${view.unreachable.get(host)})`);
       return;

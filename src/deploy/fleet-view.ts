@@ -16,9 +16,10 @@ import {
 } from '../stages/fleet/plan.js';
 import { appProgram, type ProgramPlan } from '../stages/fleet/programs.js';
 import type { SmokeUser } from '../stages/fleet/smoke.js';
+import type { ProtectLimits } from '../stages/stage.js';
 import { AppHost } from './app-host.js';
 import { artifactId, defaultCacheDir, hashTree, manifestText } from './artifact.js';
-import { type LbTarget, readUpstream } from './lb-upstream.js';
+import { type LbTarget, readProtect, readUpstream } from './lb-upstream.js';
 import type { Release, ReleaseConfig } from './release.js';
 
 /**
@@ -47,6 +48,11 @@ export class FleetView {
     readonly unreachable: ReadonlyMap<string, string>,
     readonly plan: FleetPlan,
     readonly cacheDir: string,
+    /**
+     * How the lb bounds requests in flight (--protect), read from the lb's own limit file: what
+     * the front door enforces now, whether `serve --stage fleet --protect` or a deploy wrote it.
+     */
+    readonly protect: ProtectLimits | undefined,
   ) {}
 
   static async open(o: FleetViewOptions): Promise<FleetView> {
@@ -79,7 +85,17 @@ export class FleetView {
       o.hosts.map((h) => [h.name, facts[h.name] ?? placeholder]),
     );
     const plan = planFleet(o.hosts, all, { releaseId: '0000000000000000' });
-    return new FleetView(o.hosts, remotes, facts, unreachable, plan, o.cacheDir ?? defaultCacheDir());
+    const lbPaths = plan.hosts.find((h) => h.name === lb.name)!.paths;
+    const protect = await readProtect(remotes.get(lb.name)!, lbPaths);
+    return new FleetView(
+      o.hosts,
+      remotes,
+      facts,
+      unreachable,
+      plan,
+      o.cacheDir ?? defaultCacheDir(),
+      protect,
+    );
   }
 
   hostPlan(name: string): HostPlan {
@@ -96,7 +112,13 @@ export class FleetView {
     const p = this.lbPlan;
     const nginx = this.facts[p.name]?.bins.nginx;
     if (nginx === undefined) throw new FkError('E_PREREQ_MISSING', `no nginx on the lb host ${p.name}`);
-    return { remote: this.remotes.get(p.name)!, paths: p.paths, nginx, lib: p.paths.lib };
+    return {
+      remote: this.remotes.get(p.name)!,
+      paths: p.paths,
+      nginx,
+      lib: p.paths.lib,
+      ...(this.protect === undefined ? {} : { protect: this.protect }),
+    };
   }
 
   /** Every app host of the list, in its order. */
@@ -128,14 +150,20 @@ export class FleetView {
     return this.appHostNames.filter((n) => hosts.has(n));
   }
 
-  /** The config a first release gets: the fleet's own URLs and process count. */
+  /**
+   * The config a new release gets: the fleet's own URLs and process count, and the lb's
+   * protection (a protected fleet stays protected: each new process admits as many requests in
+   * flight as the lb counts per process); an unbounded lb, unbounded processes.
+   */
   defaultConfig(env: Record<string, string>, workers?: number): ReleaseConfig {
     const first = this.hosts.find((h) => h.roles.includes('app'))!;
+    const bound = this.protect?.maxInFlight;
     return {
       databaseUrl: this.plan.databaseUrl,
       sessionsUrl: this.plan.sessionsUrl,
       workersPerHost: workers ?? processesPerHost(first, this.facts[first.name]),
       env,
+      ...(bound === undefined ? {} : { maxInFlight: bound }),
     };
   }
 
@@ -148,6 +176,9 @@ export class FleetView {
       databaseUrl: release.config.databaseUrl,
       sessionsUrl: release.config.sessionsUrl,
       cacheServers: this.plan.cacheServers,
+      ...(release.config.maxInFlight === undefined
+        ? {}
+        : { protect: { maxInFlight: release.config.maxInFlight } }),
     });
     const p = appProgram({
       name: programName,

@@ -1,9 +1,10 @@
 import { FkError } from '../errors.js';
 import type { Remote } from '../remote/remote.js';
 import { quoteArg as q } from '../remote/shell-quote.js';
-import { renderAppServerLines } from '../stages/common/nginx-conf.js';
-import { appServersPath, FLEET_UPSTREAM_TUNING } from '../stages/fleet/lb-conf.js';
+import { parseProtectLimit, renderAppServerLines, renderProtectLimit } from '../stages/common/nginx-conf.js';
+import { appServersPath, FLEET_UPSTREAM_TUNING, protectLimitPath } from '../stages/fleet/lb-conf.js';
 import type { FleetPaths } from '../stages/fleet/paths.js';
+import type { ProtectLimits } from '../stages/stage.js';
 
 /**
  * The balancer's app upstream: its `server` lines live in one file included by the lb's
@@ -13,6 +14,11 @@ import type { FleetPaths } from '../stages/fleet/paths.js';
  * master, which starts new workers with the new upstream and tells the old ones to finish their
  * requests and exit. The drain is waiting for those old workers to be gone (bounded): after it
  * no connection to an old app process remains, and only then may the old processes stop.
+ *
+ * A fleet started with --protect bounds requests in flight at the lb with limit_conn, per app
+ * process of the upstream; that line lives in a second included file (protectLimitPath), which
+ * the same switch rewrites for the new server count: both files renamed into place, both
+ * restored if `nginx -t` fails, one reload.
  */
 export const renderUpstream = (servers: readonly string[]) =>
   renderAppServerLines(servers, FLEET_UPSTREAM_TUNING);
@@ -31,6 +37,23 @@ export interface LbTarget {
   remote: Remote;
   paths: FleetPaths;
   nginx: string;
+  /** The lb bounds requests in flight (--protect): this many per app process of the upstream. */
+  protect?: ProtectLimits;
+}
+
+/**
+ * How the lb's nginx bounds requests in flight, read from the lb: the limit file, when its
+ * nginx.conf includes it (a file left by an earlier --protect start is not in force). Undefined: unbounded.
+ */
+export function protectReadScript(paths: FleetPaths): string {
+  const f = protectLimitPath(paths);
+  return `grep -qF ${q(`include ${f};`)} ${q(`${paths.nginxDir}/nginx.conf`)} 2>/dev/null && cat ${q(f)} 2>/dev/null || true\n`;
+}
+
+export async function readProtect(remote: Remote, paths: FleetPaths): Promise<ProtectLimits | undefined> {
+  const r = await remote.exec(['sh', '-s'], { input: protectReadScript(paths), timeoutMs: 15_000 });
+  const p = parseProtectLimit(r.stdout);
+  return p === undefined ? undefined : { maxInFlight: p.maxInFlightPerApp };
 }
 
 export async function readUpstream(lb: LbTarget): Promise<string[]> {
@@ -43,18 +66,30 @@ export async function readUpstream(lb: LbTarget): Promise<string[]> {
   return parseUpstream(r.stdout);
 }
 
-/** The switch as one sh script (tested by equality): write aside, rename, nginx -t, HUP, drain. */
-export function switchScript(lb: Omit<LbTarget, 'remote'>, content: string, drainS: number): string {
+/**
+ * The switch as one sh script (tested by equality): write aside, rename, nginx -t, HUP, drain.
+ * `limit`: the protect limit file's new content, switched with the upstream (absent: unprotected).
+ */
+export function switchScript(
+  lb: Omit<LbTarget, 'remote'>,
+  content: string,
+  drainS: number,
+  limit?: string,
+): string {
   const f = appServersPath(lb.paths);
   const d = lb.paths.nginxDir;
   const nginxT = `${q(lb.nginx)} -t -q -p ${q(d)} -c ${q(`${d}/nginx.conf`)} -e ${q(`${d}/error.log`)}`;
+  const vars = limit === undefined ? ['f'] : ['f', 'l'];
+  const each = (line: (v: string) => string) => vars.map(line).join('; ');
   return `${[
     'set -e',
     `f=${q(f)}`,
+    ...(limit === undefined ? [] : [`l=${q(protectLimitPath(lb.paths))}`]),
     `printf '%s' ${q(content)} > "$f.fk-new"`,
-    'cp -p "$f" "$f.fk-old"',
-    'mv -f "$f.fk-new" "$f"',
-    `if ! out=$(${nginxT} 2>&1); then mv -f "$f.fk-old" "$f"; echo "nginx -t failed, previous upstream restored: $out" >&2; exit 5; fi`,
+    ...(limit === undefined ? [] : [`printf '%s' ${q(limit)} > "$l.fk-new"`]),
+    each((v) => `cp -p "$${v}" "$${v}.fk-old"`),
+    each((v) => `mv -f "$${v}.fk-new" "$${v}"`),
+    `if ! out=$(${nginxT} 2>&1); then ${each((v) => `mv -f "$${v}.fk-old" "$${v}"`)}; echo "nginx -t failed, previous upstream restored: $out" >&2; exit 5; fi`,
     `pid=$(cat ${q(`${d}/nginx.pid`)})`,
     // The master's children now are the workers that still hold connections to the old upstream.
     `old=$(grep -ls "^PPid:[[:space:]]*$pid\\$" /proc/[0-9]*/status | cut -d/ -f3 | tr '\\n' ' ')`,
@@ -78,7 +113,12 @@ export async function switchUpstream(
   drainS = 15,
 ): Promise<SwitchResult> {
   const r = await lb.remote.exec(['sh', '-s'], {
-    input: switchScript(lb, renderUpstream(servers), drainS),
+    input: switchScript(
+      lb,
+      renderUpstream(servers),
+      drainS,
+      lb.protect === undefined ? undefined : renderProtectLimit(lb.protect.maxInFlight, servers.length),
+    ),
     timeoutMs: (drainS + 20) * 1000,
   });
   if (r.code !== 0)

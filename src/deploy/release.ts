@@ -12,6 +12,12 @@ export interface ReleaseConfig {
   sessionsUrl: string;
   workersPerHost: number;
   env: Record<string, string>;
+  /**
+   * --protect: requests in flight each app process admits (AppProcessSpec.maxInFlight). Absent
+   * (not undefined: the key is left out) for an unbounded fleet, so every release recorded before
+   * this field existed hashes to the same id as it did then.
+   */
+  maxInFlight?: number;
 }
 
 export interface Release {
@@ -24,11 +30,15 @@ export interface Release {
 
 const ID_LENGTH = 12;
 
-/** Object keys sorted at every level: the same config always hashes the same. */
+/**
+ * Object keys sorted at every level: the same config always hashes the same. A key whose value
+ * is undefined is left out, as JSON.stringify (the state file) leaves it out.
+ */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object')
     return `{${Object.keys(v as object)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
       .join(',')}}`;

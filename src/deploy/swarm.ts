@@ -3,7 +3,7 @@ import type { AppHost, AppProgram } from './app-host.js';
 import { type Artifact, releasePath, shipArtifact, shipCheckScript, shipTree } from './artifact.js';
 import type { FleetView } from './fleet-view.js';
 import { keptArtifacts, readState, recorded, withCurrent, writeState } from './lb-state.js';
-import { switchUpstream } from './lb-upstream.js';
+import { type LbTarget, switchUpstream } from './lb-upstream.js';
 import { acquireLock } from './lock.js';
 import { batches, freshPorts, type Release, releaseProgramName } from './release.js';
 import { uptest } from './uptest.js';
@@ -75,7 +75,7 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
     const statics = o.artifact === undefined ? undefined : view.statics();
     const size = Math.max(1, Math.min(o.batch, o.maxUnavailable ?? o.batch));
     log(
-      `deploy: release ${release.id} (build ${release.artifact}) to ${members.join(', ')}, ${size} at a time`,
+      `deploy: release ${release.id} (build ${release.artifact}${release.config.maxInFlight === undefined ? '' : `, max ${release.config.maxInFlight} in flight per process`}) to ${members.join(', ')}, ${size} at a time`,
     );
     // Every host's inventory and copy of the build first, all at once: neither touches what
     // serves, and the batches then only start, test and switch (the copy is most of a host's time).
@@ -113,7 +113,7 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
         if (!sameSet) {
           const sw = await switchUpstream(lb, next);
           log(
-            `deploy: lb now routes to ${ok.map((x) => `${x.name}:${x.ports.join(',')}`).join(' ')} — drained ${sw.drained ? 'in' : 'NOT within'} ${sw.drainMs} ms`,
+            `deploy: lb now routes to ${ok.map((x) => `${x.name}:${x.ports.join(',')}`).join(' ')}${limitNote(lb, next)} — drained ${sw.drained ? 'in' : 'NOT within'} ${sw.drainMs} ms`,
           );
         }
         checkAborted(o.signal);
@@ -185,6 +185,11 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
   } finally {
     await lock.release().catch(() => {});
   }
+}
+
+/** ", limit_conn N" when the lb bounds requests in flight: the bound that came with the switch. */
+export function limitNote(lb: LbTarget, servers: readonly string[]): string {
+  return lb.protect === undefined ? '' : `, limit_conn ${lb.protect.maxInFlight * servers.length}`;
 }
 
 /** What a failed swarm got done, host by host (for the CLI's summary). */

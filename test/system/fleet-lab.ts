@@ -14,7 +14,7 @@ import { requireServer } from '../helpers/prereq.js';
 
 /**
  * The fleet system tests' lab: one of its own per test file (a unique name, `f` + 6 base-36
- * digits), made from test/fixtures/hosts/fleet-lab.yaml (lb, app1, app2, cache1, cache2, sessions,
+ * digits, or FK_TEST_LAB's), made from test/fixtures/hosts/fleet-lab.yaml (lb, app1, app2, cache1, cache2, sessions,
  * db), a fleet on it seeded with 500 users, and both removed in `after` even when a test fails:
  * the fleet stopped, `lab down`, the temp dirs (artifact cache, run dir) deleted.
  */
@@ -33,9 +33,12 @@ export function fleetLab(
   opts: Partial<FleetStartOptions> = {},
   hostsFile: string = HOSTS_FILE,
 ): (t: TestContext) => Promise<FleetLab | undefined> {
-  const name = `f${Math.floor(Math.random() * 36 ** 6)
-    .toString(36)
-    .padStart(6, '0')}`;
+  // FK_TEST_LAB names it (one test file at a time: a shared machine gives each person lab names).
+  const name =
+    process.env.FK_TEST_LAB ??
+    `f${Math.floor(Math.random() * 36 ** 6)
+      .toString(36)
+      .padStart(6, '0')}`;
   let made: Promise<FleetLab> | undefined;
   let dir: string | undefined;
   after(async () => {

@@ -59,8 +59,10 @@ export interface NginxConfSpec {
   /**
    * `--protect`: at most `maxInFlightPerApp` × app processes dynamic GET/HEAD requests in flight at
    * the front door; past it nginx answers a fast 503 with Retry-After instead of queueing. Absent: no limit.
+   * Stage fleet: `limitFile` holds the `limit_conn` line (renderProtectLimit), included in the
+   * server block, so a deploy that changes the upstream rewrites the bound with it.
    */
-  protect?: { maxInFlightPerApp: number };
+  protect?: { maxInFlightPerApp: number; limitFile?: string };
 }
 
 /**
@@ -143,7 +145,7 @@ export function renderNginxConf(site: NginxSite, spec: NginxConfSpec): string {
     '    server_name _;',
     ...(site.app ? ['', ...proxySettings(I, spec.upstreamTuning)] : []),
     ...(site.app && spec.protect !== undefined
-      ? ['', ...protectServerLines(spec.protect.maxInFlightPerApp * appServersOf(spec).length)]
+      ? ['', ...protectServerLines(spec.protect, appServersOf(spec).length)]
       : []),
     '',
     site.locations(spec),
@@ -323,14 +325,43 @@ function protectHttpLines(): string[] {
  * sends itself passes through untouched (proxy_intercept_errors is off). Refusals are logged at
  * `info`, below error_log's `warn`: under overload they come by the thousand per second.
  */
-function protectServerLines(limit: number): string[] {
+function protectServerLines(p: NonNullable<NginxConfSpec['protect']>, appProcesses: number): string[] {
+  const limit = p.maxInFlightPerApp * appProcesses;
   return [
-    `${I}# --protect: past ${limit} requests in flight, a fast 503 with Retry-After (@overloaded).`,
-    `${I}limit_conn fk_protect ${limit};`,
+    ...(p.limitFile === undefined
+      ? [
+          `${I}# --protect: past ${limit} requests in flight, a fast 503 with Retry-After (@overloaded).`,
+          `${I}limit_conn fk_protect ${limit};`,
+        ]
+      : [
+          `${I}# --protect: past ${p.maxInFlightPerApp} requests in flight per app process of the upstream, a fast`,
+          `${I}# 503 with Retry-After (@overloaded); the bound is rewritten with the upstream's servers.`,
+          `${I}include ${p.limitFile};`,
+        ]),
     `${I}limit_conn_status 503;`,
     `${I}limit_conn_log_level info;`,
     `${I}error_page 503 = @overloaded;`,
   ];
+}
+
+/**
+ * The content of the protect limit file (NginxConfSpec.protect.limitFile): the front door's bound
+ * for `appProcesses` servers in the upstream. Its first line records the per-process figure, so
+ * the deploy tool reads back how the fleet is protected (parseProtectLimit) from the lb itself.
+ */
+export function renderProtectLimit(maxInFlightPerApp: number, appProcesses: number): string {
+  if (!Number.isInteger(maxInFlightPerApp) || maxInFlightPerApp < 1 || appProcesses < 1)
+    throw new FkError('E_INTERNAL', `protect limit: bad figures ${maxInFlightPerApp} × ${appProcesses}`);
+  return (
+    `# fk-protect max-in-flight-per-app=${maxInFlightPerApp} app-processes=${appProcesses}\n` +
+    `limit_conn fk_protect ${maxInFlightPerApp * appProcesses};\n`
+  );
+}
+
+/** The per-process figure of a protect limit file; undefined for an empty or foreign text. */
+export function parseProtectLimit(text: string): { maxInFlightPerApp: number } | undefined {
+  const m = /^# fk-protect max-in-flight-per-app=(\d+) /m.exec(text);
+  return m === null ? undefined : { maxInFlightPerApp: Number(m[1]) };
 }
 
 function overloadedLocation(): string {

@@ -122,14 +122,20 @@ export interface LbConfInput {
   root: boolean;
   tuning?: UpstreamTuning;
   accessLog?: boolean;
-  /** --protect: limit_conn over every app process of every host, fast 503 + Retry-After past it. */
+  /** --protect: limit_conn over every app process of the upstream (its own file), fast 503 + Retry-After past it. */
   protect?: ProtectLimits;
 }
 
 export const accessLogPath = (paths: FleetPaths) => `${paths.logDir}/nginx-access.log`;
 
-/** The app upstream's server lines (deploy/lb-upstream.ts rewrites this file alone, then reloads). */
+/** The app upstream's server lines (deploy/lb-upstream.ts rewrites this file, then reloads). */
 export const appServersPath = (paths: FleetPaths) => `${paths.nginxDir}/app-servers.conf`;
+
+/**
+ * --protect: the front door's limit_conn (renderProtectLimit), in a file beside the upstream's,
+ * so the bound follows `deploy hosts add|remove` (the deploy rewrites both in one switch).
+ */
+export const protectLimitPath = (paths: FleetPaths) => `${paths.nginxDir}/app-limit.conf`;
 
 export function lbNginxSpec(o: LbConfInput): NginxConfSpec {
   return {
@@ -143,7 +149,9 @@ export function lbNginxSpec(o: LbConfInput): NginxConfSpec {
     workerProcesses: o.workerProcesses,
     ...(o.root ? { user: 'root' } : {}),
     upstreamTuning: o.tuning ?? FLEET_UPSTREAM_TUNING,
-    ...(o.protect === undefined ? {} : { protect: { maxInFlightPerApp: o.protect.maxInFlight } }),
+    ...(o.protect === undefined
+      ? {}
+      : { protect: { maxInFlightPerApp: o.protect.maxInFlight, limitFile: protectLimitPath(o.paths) } }),
   };
 }
 

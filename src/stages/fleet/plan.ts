@@ -4,11 +4,11 @@ import type { RemoteHost } from '../../remote/remote-host.js';
 import { type AppProcessSpec, appProcessSpec } from '../../server/app-process-spec.js';
 import { OWN_DATABASE, OWN_SUPERUSER } from '../../store/postgres/cluster.js';
 import type { UpstreamTuning } from '../common/nginx-conf.js';
-import { renderAppServerLines } from '../common/nginx-conf.js';
+import { renderAppServerLines, renderProtectLimit } from '../common/nginx-conf.js';
 import type { ProtectLimits } from '../stage.js';
 import { dbClients, renderDbPgHba, renderDbPostgresConf } from './db-conf.js';
 import { type HostFacts, missingOnHosts } from './host-facts.js';
-import { appServersPath, FLEET_UPSTREAM_TUNING, renderLbConf } from './lb-conf.js';
+import { appServersPath, FLEET_UPSTREAM_TUNING, protectLimitPath, renderLbConf } from './lb-conf.js';
 import { type FleetPaths, fleetPaths } from './paths.js';
 import {
   appProgram,
@@ -339,6 +339,12 @@ export function planFleet(
         content: renderAppServerLines(appServers, o.tuning ?? FLEET_UPSTREAM_TUNING),
         mode: 0o644,
       });
+      if (o.protect !== undefined)
+        files.push({
+          path: protectLimitPath(paths),
+          content: renderProtectLimit(o.protect.maxInFlight, appServers.length),
+          mode: 0o644,
+        });
     }
     // supervisord starts the host's first phase by itself; later phases wait for their turn.
     const first = PHASES.find((ph) => programs.some((p) => p.phase === ph));

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseInventory } from '../../../src/deploy/app-host.js';
 import { keptArtifacts, withCurrent } from '../../../src/deploy/lb-state.js';
-import { parseUpstream, renderUpstream, switchScript } from '../../../src/deploy/lb-upstream.js';
+import {
+  parseUpstream,
+  protectReadScript,
+  renderUpstream,
+  switchScript,
+} from '../../../src/deploy/lb-upstream.js';
 import {
   batches,
   batchSize,
@@ -12,7 +17,10 @@ import {
   releaseId,
 } from '../../../src/deploy/release.js';
 import { HOST_DIRS } from '../../../src/lab/host-spec.js';
+import { parseProtectLimit, renderProtectLimit } from '../../../src/stages/common/nginx-conf.js';
+import { protectLimitPath } from '../../../src/stages/fleet/lb-conf.js';
 import { fleetPaths } from '../../../src/stages/fleet/paths.js';
+import { labPlan } from '../stages/fleet-fixture.js';
 
 const config = {
   databaseUrl: 'postgres://fk@10.0.0.6/fk',
@@ -37,6 +45,19 @@ test('a release id is the build and the config: config only → new release, sam
   assert.notEqual(a, releaseId('fedcba9876543210', config));
   assert.deepEqual(parseEnvPairs(['A=1', 'B=x=y']), { A: '1', B: 'x=y' });
   assert.throws(() => parseEnvPairs(['nope']), /KEY=VALUE/);
+});
+
+test('max-in-flight is part of a release; a config without it keeps the id it always had', () => {
+  // The ids these configs had before ReleaseConfig.maxInFlight existed: recorded releases stay valid.
+  assert.equal(releaseId('0123456789abcdef', config), 'eff4820125ee');
+  assert.equal(
+    releaseId('0123456789abcdef', { ...config, workersPerHost: 2, env: { X: '1' } }),
+    'ec4c69608736',
+  );
+  assert.equal(releaseId('0123456789abcdef', { ...config, maxInFlight: undefined }), 'eff4820125ee');
+  const guarded = releaseId('0123456789abcdef', { ...config, maxInFlight: 4 });
+  assert.notEqual(guarded, 'eff4820125ee');
+  assert.notEqual(guarded, releaseId('0123456789abcdef', { ...config, maxInFlight: 8 }));
 });
 
 test('batches, --batch N|P%, fresh ports beside the used ones', () => {
@@ -65,6 +86,57 @@ test('the upstream file: rendered, parsed back; the switch script checks, restor
     s,
   );
   assert.throws(() => renderUpstream([]), /no app server/);
+});
+
+test('the switch of a protected lb rewrites its limit file with the upstream: both in, both restored', () => {
+  const paths = fleetPaths(HOST_DIRS);
+  const plain = switchScript({ paths, nginx: '/usr/sbin/nginx' }, 'server a:1;\n', 15);
+  assert.doesNotMatch(plain, /app-limit/);
+  const limit = renderProtectLimit(4, 6);
+  const s = switchScript({ paths, nginx: '/usr/sbin/nginx' }, 'server a:1;\n', 15, limit);
+  assert.match(s, /^l=\/var\/lib\/flickr-killr\/nginx\/app-limit\.conf$/m);
+  assert.ok(s.includes(`printf '%s' '${limit}' > "$l.fk-new"`), s);
+  const order = [
+    '> "$l.fk-new"',
+    'cp -p "$f" "$f.fk-old"; cp -p "$l" "$l.fk-old"',
+    'mv -f "$f.fk-new" "$f"; mv -f "$l.fk-new" "$l"',
+    '-t -q',
+    'mv -f "$f.fk-old" "$f"; mv -f "$l.fk-old" "$l"',
+    'kill -HUP',
+  ].map((x) => s.indexOf(x));
+  assert.ok(
+    order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!)),
+    s,
+  );
+  // Read back from the lb only when its nginx.conf includes the file (a leftover is not in force).
+  assert.equal(
+    protectReadScript(paths),
+    "grep -qF 'include /var/lib/flickr-killr/nginx/app-limit.conf;' /var/lib/flickr-killr/nginx/nginx.conf 2>/dev/null && cat /var/lib/flickr-killr/nginx/app-limit.conf 2>/dev/null || true\n",
+  );
+});
+
+test("the lb's bound for N app hosts × W processes: max-in-flight × N × W, read back per process", () => {
+  for (const n of [1, 2, 3, 4])
+    for (const w of [1, 2, 3]) {
+      const plan = labPlan({ protect: { maxInFlight: 4 }, workersPerHost: w }, n);
+      const lb = plan.hosts.find((h) => h.name === plan.lbHost)!;
+      const file = lb.files.find((f) => f.path === protectLimitPath(lb.paths));
+      assert.ok(file !== undefined, `${n}×${w}: the limit file is written`);
+      assert.equal(
+        file.content,
+        `# fk-protect max-in-flight-per-app=4 app-processes=${n * w}\nlimit_conn fk_protect ${4 * n * w};\n`,
+      );
+      assert.deepEqual(parseProtectLimit(file.content), { maxInFlightPerApp: 4 });
+      const conf = lb.files.find((f) => f.path.endsWith('/nginx.conf'))!.content;
+      assert.match(conf, /^ {4}include \/var\/lib\/flickr-killr\/nginx\/app-limit\.conf;$/m);
+      assert.doesNotMatch(conf, /limit_conn fk_protect \d/, 'the value lives in the limit file only');
+    }
+  // `deploy hosts add` on 2 app hosts × 1 process → 3 servers: the bound rises with them.
+  assert.equal(renderProtectLimit(4, 3).split('\n')[1], 'limit_conn fk_protect 12;');
+  assert.equal(parseProtectLimit(''), undefined);
+  assert.throws(() => renderProtectLimit(0, 2), /bad figures/);
+  const unprotected = labPlan().hosts.find((h) => h.name === 'lb')!;
+  assert.ok(!unprotected.files.some((f) => f.path.endsWith('app-limit.conf')));
 });
 
 test('inventory: release, port, artifact and supervisor state of each program file', () => {

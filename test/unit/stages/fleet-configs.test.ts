@@ -124,8 +124,12 @@ test('--protect through the fleet: the lb bounds every app process of every host
   const p = labPlan({ protect: { maxInFlight: 4 } });
   const lb = p.hosts.find((h) => h.name === 'lb')!.files.find((f) => f.path.endsWith('nginx.conf'))!.content;
   golden('fleet-nginx-protect.conf', lb);
+  // The bound in a file of its own, which a deploy rewrites with the upstream's servers:
   // 2 app hosts × 1 process (0.25 core each) × 4 in flight.
-  assert.match(lb, /limit_conn fk_protect 8;/);
+  const limit = p.hosts.find((h) => h.name === 'lb')!.files.find((f) => f.path.endsWith('/app-limit.conf'))!;
+  golden('fleet-app-limit.conf', limit.content);
+  assert.match(limit.content, /^limit_conn fk_protect 8;$/m);
+  assert.match(lb, /include \/var\/lib\/flickr-killr\/nginx\/app-limit\.conf;/);
   assert.match(lb, /Retry-After/);
   const apps = p.hosts.filter((h) => h.roles.includes('app'));
   assert.equal(apps.length, 2);
