@@ -67,11 +67,16 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
   if (lock.broke !== undefined) log(`deploy: broke the lock that was ${lock.broke}`);
   const outcomes: HostOutcome[] = [];
   try {
-    await writeState(lb.remote, lb.lib, recorded(await readState(lb.remote, lb.lib), release));
+    const before = await readState(lb.remote, lb.lib);
+    await writeState(lb.remote, lb.lib, recorded(before, release));
     const members = o.only ?? (await view.members());
     if (members.length === 0)
       throw new FkError('E_DEPLOY_STATE', 'the balancer lists no app host of the host list');
-    const user = await view.smokeUser(release.config.databaseUrl);
+    // The uptests' known user comes from the data the balancer serves now (the current release's
+    // database, else the fleet's): a release pointed at other data — another or an empty
+    // database — then fails its uptests instead of serving its users wrong pages.
+    const serving = before.releases.find((r) => r.id === before.current)?.config.databaseUrl;
+    const user = await view.smokeUser(serving ?? view.plan.databaseUrl);
     const statics = o.artifact === undefined ? undefined : view.statics();
     const size = Math.max(1, Math.min(o.batch, o.maxUnavailable ?? o.batch));
     log(
@@ -174,7 +179,7 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
     await Promise.all(stopping);
     const state = withCurrent(await readState(lb.remote, lb.lib), release);
     await writeState(lb.remote, lb.lib, state);
-    const keep = keptArtifacts(state, o.keep ?? 3, []);
+    const keep = keptArtifacts(state, o.keep ?? 3);
     await Promise.allSettled(
       members.map(async (m) => {
         const gone = await view.appHost(m).prune(keep);

@@ -32,10 +32,14 @@ export interface FleetLab {
 export function fleetLab(
   opts: Partial<FleetStartOptions> = {},
   hostsFile: string = HOSTS_FILE,
+  /** A lab name of the caller's (on a shared machine, one it was given); default a random one. */
+  fixedName?: string,
 ): (t: TestContext) => Promise<FleetLab | undefined> {
-  const name = `f${Math.floor(Math.random() * 36 ** 6)
-    .toString(36)
-    .padStart(6, '0')}`;
+  const name =
+    fixedName ??
+    `f${Math.floor(Math.random() * 36 ** 6)
+      .toString(36)
+      .padStart(6, '0')}`;
   let made: Promise<FleetLab> | undefined;
   let dir: string | undefined;
   after(async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseInventory } from '../../../src/deploy/app-host.js';
-import { keptArtifacts, withCurrent } from '../../../src/deploy/lb-state.js';
+import { type DeployState, keptArtifacts, withCurrent } from '../../../src/deploy/lb-state.js';
 import { parseUpstream, renderUpstream, switchScript } from '../../../src/deploy/lb-upstream.js';
 import {
   batches,
@@ -105,6 +105,22 @@ test('state: current and previous move with each release; the builds of the last
     b.id,
     'a rollback makes the rolled-back release the previous one',
   );
-  assert.deepEqual(keptArtifacts(s2, 3, []), ['2222222222222222', '1111111111111111']);
-  assert.deepEqual(keptArtifacts(s2, 1, []), ['2222222222222222']);
+  assert.deepEqual(keptArtifacts(s2, 3), ['2222222222222222', '1111111111111111']);
+  assert.deepEqual(keptArtifacts(s2, 1), ['2222222222222222']);
+});
+
+test('state: --keep K counts back through every release that went live, not only current and previous', () => {
+  const builds = ['1111111111111111', '2222222222222222', '3333333333333333', '4444444444444444'];
+  let s: DeployState = { releases: [] };
+  for (const b of builds) s = withCurrent(s, makeRelease(b, config));
+  // A config-only release of the newest build counts as that build once.
+  s = withCurrent(s, makeRelease(builds[3]!, { ...config, env: { Y: '1' } }));
+  assert.deepEqual(keptArtifacts(s, 3), [builds[3], builds[2], builds[1]]);
+  assert.deepEqual(keptArtifacts(s, 2), [builds[3], builds[2]]);
+  // A rollback to the oldest moves it to the front of the history.
+  s = withCurrent(s, s.releases[0]!);
+  assert.deepEqual(keptArtifacts(s, 2), [builds[0], builds[3]]);
+  // A state written before `live` existed still keeps its current release's build.
+  const old: DeployState = { releases: s.releases, current: s.releases[1]!.id };
+  assert.deepEqual(keptArtifacts(withCurrent(old, s.releases[2]!), 3), [builds[2], builds[1]]);
 });
