@@ -40,7 +40,10 @@ test(
     const id = b1.out.trim();
     assert.match(id, /^[0-9a-f]{16}$/);
     assert.match(b1.err, new RegExp(`building HEAD \\(${commit.slice(0, 12)}\\)`));
-    assert.match(b1.err, new RegExp(`build ${id} .*built now`));
+    // "cached" too when the commit's files equal a build already in the cache (the working tree's,
+    // which the fleet's start built, when src/ has no uncommitted change): content-addressed.
+    assert.match(b1.err, new RegExp(`build ${id} \\(\\d+ files, .*(built now|cached)\\)`));
+    t.diagnostic(b1.err.trim());
     // Content hash: the id is the hash of the artifact's manifest of every file's sha256.
     const dir = join(cacheDir(l), id);
     assert.equal(artifactId(readFileSync(join(dir, MANIFEST), 'utf8')), id);
@@ -281,19 +284,20 @@ test('deploy hosts add app4: 0 failed, then app4 serves its fair share of the pa
 });
 
 test(
-  '--keep 2: after 3 builds only the newest 2 stay on each host; rollback to a pruned one is a clear error',
+  '--keep 3: after 4 builds only the newest 3 stay on each host; rollback to a pruned one is a clear error',
   T,
   async (t) => {
     const l = await lab(t);
     if (l === undefined) return;
     assert.ok(headBuild !== undefined, 'the --ref test ran');
+    // K = 3, more than current + previous: the swarm once kept only those two whatever --keep said.
     const oldRelease = (await status(l)).current!;
     // Distinct builds without new commits and tsc runs: variants of HEAD's build (one extra file
     // each, so another content hash), put in the local cache, and the cache's entry for HEAD's
     // commit pointed at each in turn — `deploy --ref HEAD` then ships it as a new commit's build.
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PACKAGE_ROOT }).toString().trim();
     const variants: string[] = [];
-    for (const n of [1, 2]) {
+    for (const n of [1, 2, 3]) {
       const tmp = mkdtempSync(join(l.dir, 'variant-'));
       cpSync(join(cacheDir(l), headBuild), tmp, { recursive: true });
       rmSync(join(tmp, MANIFEST));
@@ -301,7 +305,7 @@ test(
       const a = await buildArtifact({ root: tmp, cacheDir: cacheDir(l) });
       rmSync(tmp, { recursive: true, force: true });
       writeFileSync(join(cacheDir(l), 'refs', commit), `${a.id}\n`);
-      const r = await deploy(l, ['--ref', 'HEAD', '--keep', '2', '--batch', '100%']);
+      const r = await deploy(l, ['--ref', 'HEAD', '--keep', '3', '--batch', '100%']);
       assert.equal(r.code, 0, r.err);
       assert.match(r.err, new RegExp(`build ${a.id}`));
       variants.push(a.id);
@@ -321,10 +325,10 @@ test(
         .split('\n')
         .filter((x) => x !== '' && !x.endsWith('.incoming'));
       t.diagnostic(`${host}: ${listed.join(' ')}`);
-      assert.deepEqual(listed.sort(), [...variants].sort(), `${host} keeps the newest 2 builds`);
+      assert.deepEqual(listed.sort(), [...variants].sort(), `${host} keeps the newest 3 builds`);
       const running = s.hosts.find((h) => h.host === host)!.programs;
       assert.ok(
-        running.length > 0 && running.every((p) => p.artifact === variants[1]),
+        running.length > 0 && running.every((p) => p.artifact === variants.at(-1)),
         'the running one stays',
       );
     }
