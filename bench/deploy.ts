@@ -19,6 +19,7 @@ import { runBench } from '../src/bench/index.js';
 import type { Io } from '../src/cli/io.js';
 import { runCli } from '../src/cli/run.js';
 import { hostsForLab } from '../src/remote/hosts.js';
+import { hostCpuReader } from '../src/stages/fleet/host-cpu.js';
 import { type RunningFleet, startFleet } from '../src/stages/fleet/start.js';
 
 const HOSTS_FILE = new URL('../test/fixtures/hosts/deploy-lab.yaml', import.meta.url).pathname;
@@ -98,9 +99,16 @@ async function times(): Promise<void> {
   });
 }
 
-/** The closed-loop saturated page-view rate through the lb: median of 3 runs of 5 s (1 s warm-up each). */
+/**
+ * The closed-loop saturated page-view rate through the lb: median of 3 runs of 5 s (1 s warm-up
+ * each), with the cores each busy host used over the 3 runs (its cgroup) and the generator's own
+ * saturation warnings: the figure is the app hosts' only when they are the ones at their quota.
+ */
 async function saturated(fleet: RunningFleet, label: string): Promise<number> {
   const rates: number[] = [];
+  const cpu = hostCpuReader(hostsForLab(name), new Map(), {});
+  const c0 = await cpu();
+  const warnings = new Set<string>();
   for (let i = 0; i < 3; i++) {
     const r = await runBench({
       urls: [`${fleet.url}/users/{1..500}`],
@@ -114,11 +122,23 @@ async function saturated(fleet: RunningFleet, label: string): Promise<number> {
     });
     if (r.pageViewsFailed > 0) throw new Error(`${label}: ${r.pageViewsFailed} failed page views`);
     rates.push(r.totals.pageViews / r.durationS);
+    for (const w of r.generator.warnings) warnings.add(w);
   }
+  const c1 = await cpu();
+  const used = c1
+    .map((h) => {
+      const h0 = c0.find((x) => x.host === h.host)!;
+      return { host: h.host, quota: h.quota, cores: (h.usageUs - h0.usageUs) / 1000 / (h.atMs - h0.atMs) };
+    })
+    .filter((h) => h.cores >= 0.02);
   const median = [...rates].sort((a, b) => a - b)[1]!;
   console.log(
     `${label.padEnd(34)} ${median.toFixed(1).padStart(6)} page views/s (runs ${rates.map((x) => x.toFixed(1)).join(', ')}; load ${load()})`,
   );
+  console.log(
+    `${''.padEnd(34)} cores used: ${used.map((h) => `${h.host} ${h.cores.toFixed(2)}/${h.quota}`).join(', ')}`,
+  );
+  for (const w of warnings) console.log(`${''.padEnd(34)} bench: ${w}`);
   return median;
 }
 

@@ -132,6 +132,12 @@ export function routesOnly(l: FleetLab, s: FleetStatus, release: string) {
   for (const u of s.upstream) assert.ok(ports.has(u), `${u} routed but not of release ${release}`);
 }
 
+export interface Signalled {
+  err: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /**
  * `node dist/cli/main.js deploy ARGS` as a child process, sent `signal` once stderr shows `mark`.
  * Resolves with its stderr and how it ended; rejects when it ended before the mark.
@@ -141,7 +147,7 @@ export function signalAt(
   args: string[],
   mark: string,
   signal: 'SIGKILL' | 'SIGINT',
-): Promise<{ err: string; code: number | null; signal: NodeJS.Signals | null }> {
+): Promise<Signalled> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, 'deploy', ...args, ...cacheArgs(l)], {
       stdio: ['ignore', 'pipe', 'pipe'],
