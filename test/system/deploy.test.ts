@@ -21,7 +21,8 @@ import { canConnect, type FleetLab, fleetLab, sleep } from './fleet-lab.js';
 // issue 11's guarantees on a lab of its own (deploy-lab.yaml: the fleet on app1-app3, app4 spare),
 // each action with the benchmarker running open-loop (page views/s) against the lb.
 const HOSTS_FILE = new URL('../fixtures/hosts/deploy-lab.yaml', import.meta.url).pathname;
-const lab = fleetLab({ appHosts: 3 }, HOSTS_FILE);
+// FK_LAB_NAME names the lab (a shared machine hands out names); default a random one.
+const lab = fleetLab({ appHosts: 3 }, HOSTS_FILE, process.env.FK_LAB_NAME);
 const T = { timeout: 240_000 };
 
 let first: string | undefined;

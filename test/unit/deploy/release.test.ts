@@ -11,6 +11,7 @@ import {
   parseEnvPairs,
   releaseId,
 } from '../../../src/deploy/release.js';
+import { rollbackTarget } from '../../../src/deploy/rollback.js';
 import { HOST_DIRS } from '../../../src/lab/host-spec.js';
 import { fleetPaths } from '../../../src/stages/fleet/paths.js';
 
@@ -123,4 +124,14 @@ test('state: --keep K counts back through every release that went live, not only
   // A state written before `live` existed still keeps its current release's build.
   const old: DeployState = { releases: s.releases, current: s.releases[1]!.id };
   assert.deepEqual(keptArtifacts(withCurrent(old, s.releases[2]!), 3), [builds[2], builds[1]]);
+});
+
+test('rollback target: the previous release by default, a prefix of an id, E_DEPLOY_NO_RELEASE otherwise', () => {
+  const a = makeRelease('1111111111111111', config);
+  const b = makeRelease('2222222222222222', { ...config, env: { X: '1' } });
+  const s = withCurrent(withCurrent({ releases: [] }, a), b);
+  assert.equal(rollbackTarget(s, undefined).id, a.id);
+  assert.equal(rollbackTarget(s, b.id.slice(0, 6)).id, b.id);
+  assert.throws(() => rollbackTarget(s, 'ffffffffffff'), /E_DEPLOY_NO_RELEASE|no release ffffffffffff/);
+  assert.throws(() => rollbackTarget({ releases: [] }, undefined), /no previous release/);
 });
