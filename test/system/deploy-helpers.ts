@@ -140,17 +140,21 @@ export interface Signalled {
 
 /**
  * `node dist/cli/main.js deploy ARGS` as a child process, sent `signal` once stderr shows `mark`.
- * Resolves with its stderr and how it ended; rejects when it ended before the mark.
+ * Resolves with its stderr and how it ended; rejects when it ended before the mark. `group`: the
+ * child leads a process group of its own and the signal goes to the whole group, as a terminal's
+ * Ctrl-C does (its ssh children get it too).
  */
 export function signalAt(
   l: FleetLab,
   args: string[],
   mark: string,
   signal: 'SIGKILL' | 'SIGINT',
+  o: { group?: boolean } = {},
 ): Promise<Signalled> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, 'deploy', ...args, ...cacheArgs(l)], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: o.group === true,
     });
     let err = '';
     let sent = false;
@@ -159,7 +163,8 @@ export function signalAt(
       err += d.toString();
       if (!sent && err.includes(mark)) {
         sent = true;
-        child.kill(signal);
+        if (o.group === true) process.kill(-child.pid!, signal);
+        else child.kill(signal);
       }
     });
     child.on('error', reject);

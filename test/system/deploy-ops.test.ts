@@ -188,19 +188,26 @@ test(
   async (t) => {
     const l = await lab(t);
     if (l === undefined) return;
-    // Two points: as the batches begin (the swarm notices before the first switch: processes
-    // started, never routed), and at a batch's uptest line (noticed in the runs so far right after
-    // that batch's switch: the old processes left running, unrouted). The second runs without
-    // --break-lock: the first must have released the lock.
-    for (const mark of ['at a time', 'up and uptested']) {
+    // Three points: as the batches begin (the swarm notices before the first switch: processes
+    // started, never routed), at a batch's uptest line (noticed in the runs so far right after
+    // that batch's switch: the old processes left running, unrouted), and that line again with
+    // the signal to the deploy's whole process group, as a terminal's Ctrl-C (its ssh commands
+    // die too). None passes --break-lock: each interrupted deploy must have released the lock.
+    for (const [mark, group] of [
+      ['at a time', false],
+      ['up and uptested', false],
+      ['up and uptested', true],
+    ] as const) {
       const { out: r, bench: b }: Loaded<Signalled> = await underLoad(l, () =>
-        signalAt(l, ['--env', 'S=1'], mark, 'SIGINT'),
+        signalAt(l, ['--env', 'S=1'], mark, 'SIGINT', { group }),
       );
-      t.diagnostic(`SIGINT at "${mark}": ${r.err.split('\n').slice(-4, -2).join(' | ')}`);
+      t.diagnostic(
+        `SIGINT${group ? ' to the group' : ''} at "${mark}": ${r.err.split('\n').slice(-6, -2).join(' | ')}`,
+      );
       assert.equal(r.code, 130, r.err);
       assert.match(r.err, /interrupted \(SIGINT\)/);
       assert.doesNotMatch(r.err, /E_DEPLOY_LOCKED/);
-      noFailures(t, `SIGINT at "${mark}"`, b);
+      noFailures(t, `SIGINT${group ? ' to the group' : ''} at "${mark}"`, b);
       const ups = await upstream(l);
       assert.ok(ups.length > 0);
       for (const u of ups) {
