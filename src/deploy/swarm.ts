@@ -187,6 +187,8 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
       }),
     );
     return { release, hosts: outcomes, totalMs: performance.now() - t0 };
+  } catch (e) {
+    throw interrupted(e, o.signal);
   } finally {
     await lock.release().catch(() => {});
   }
@@ -195,6 +197,22 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
 /** What a failed swarm got done, host by host (for the CLI's summary). */
 export function outcomesOf(e: unknown): HostOutcome[] | undefined {
   return (e as Record<symbol, HostOutcome[] | undefined>)?.[STOP_BATCH];
+}
+
+/**
+ * A terminal's Ctrl-C reaches the deploy's ssh commands too: the step running then fails with its
+ * own error (`cannot read the lb's upstream …`). Said as what it is — an interruption — with that
+ * step's error beside it; the invariant holds whichever step it cut.
+ */
+function interrupted(e: unknown, signal: AbortSignal | undefined): unknown {
+  if (!signal?.aborted || (e instanceof Error && e.message.startsWith('deploy interrupted'))) return e;
+  const step = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  const err = new FkError(
+    'E_DEPLOY_STATE',
+    `deploy interrupted (SIGINT) during a step (${step}); the balancer lists only live processes`,
+  );
+  const done = outcomesOf(e);
+  return done === undefined ? err : Object.assign(err, { [STOP_BATCH]: done });
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
