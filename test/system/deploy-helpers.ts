@@ -53,16 +53,19 @@ export interface Loaded<T> {
   seen: Set<string>;
   /** Each sample of the upstream, in order (every 250 ms, plus the ssh round trip). */
   samples: string[][];
+  /** What `beforeSample` returned just before each sample (same index). */
+  before: unknown[];
 }
 
 /**
  * Runs `action` while bench sends ~12 page views/s open-loop to the lb; samples the upstream.
- * `beforeSample` runs just before each upstream read (deploy-ops checks what runs, then what is routed).
+ * `beforeSample` runs just before each upstream read (deploy-ops checks what runs, then what is
+ * routed); a sample whose read failed is dropped with its `before`.
  */
 export async function underLoad<T>(
   l: FleetLab,
   action: () => Promise<T>,
-  beforeSample?: () => Promise<void>,
+  beforeSample?: () => Promise<unknown>,
 ): Promise<Loaded<T>> {
   const url = l.fleet.url;
   const ac = new AbortController();
@@ -81,13 +84,15 @@ export async function underLoad<T>(
   );
   const seen = new Set<string>();
   const samples: string[][] = [];
+  const before: unknown[] = [];
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      await beforeSample?.().catch(() => {});
+      const b = await beforeSample?.().catch(() => undefined);
       const u = await upstream(l).catch(() => undefined);
       if (u !== undefined) {
         samples.push(u);
+        before.push(b);
         for (const s of u) seen.add(s);
       }
       await sleep(250);
@@ -97,7 +102,7 @@ export async function underLoad<T>(
   try {
     const out = await action();
     await sleep(500);
-    return { out, bench: await stop(), seen, samples };
+    return { out, bench: await stop(), seen, samples, before };
   } catch (e) {
     await stop().catch(() => {});
     throw e;

@@ -240,24 +240,22 @@ test(
     assert.ok(ports.length > 0);
     // Each sample checks first whether app3's processes still answer, then reads the upstream: once
     // they stopped (before the read), a drained-first removal has already taken app3 out of it.
-    const live: boolean[] = [];
     const {
       out: r,
       bench: b,
       samples,
+      before,
     } = await underLoad(
       l,
       () => deploy(l, ['hosts', 'remove', 'app3']),
-      async () => {
-        live.push((await Promise.all(ports.map((p) => canConnect(a3, p)))).some(Boolean));
-      },
+      async () => (await Promise.all(ports.map((p) => canConnect(a3, p)))).some(Boolean),
     );
+    const live = before as boolean[];
     t.diagnostic(r.err.trim());
     assert.equal(r.code, 0, r.err);
     noFailures(t, 'hosts remove app3', b);
     const out = r.err.indexOf('app3 out of the balancer');
     assert.ok(out >= 0 && out < r.err.indexOf('app3: stopped'), 'drained, then stopped');
-    assert.equal(live.length, samples.length);
     assert.ok(
       live.some((x) => !x),
       'a sample saw app3 stopped',
