@@ -63,6 +63,8 @@ export const ERROR_CODES = {
     'Another deploy holds the lock on the lb host (owner and age in the message). Wait for it, or if it was killed, re-run with --break-lock.',
   E_DEPLOY_UPTEST:
     "The new release's processes failed their uptests; the balancer was not switched and the old release keeps serving. The uptest output and the process log tail are above.",
+  E_DEPLOY_PRUNED:
+    "That release's build was pruned from the hosts (`--keep K` keeps the builds of the last K releases). Roll back to a newer release (`flickr-killr deploy status` lists them), or deploy that code again (`deploy --ref COMMIT`), which ships its build.",
   E_DEPLOY_NO_RELEASE:
     'No such release recorded on the lb (or no previous one to roll back to): `flickr-killr deploy status` lists the releases.',
 } as const;

@@ -5,6 +5,7 @@ import { addHost, removeHost } from '../deploy/fleet-hosts.js';
 import { FleetView } from '../deploy/fleet-view.js';
 import { readState } from '../deploy/lb-state.js';
 import { batchSize, makeRelease, parseEnvPairs, type Release } from '../deploy/release.js';
+import { requireBuildOnHosts, rollbackTarget } from '../deploy/rollback.js';
 import { fleetStatus, renderStatus } from '../deploy/status.js';
 import { outcomesOf, type SwarmResult, swarm } from '../deploy/swarm.js';
 import { FkError } from '../errors.js';
@@ -16,11 +17,11 @@ import { intOption, parse, withLabDefault } from './args.js';
 import type { Command, Io } from './io.js';
 
 const USAGE = `flickr-killr deploy [--ref REF] [--batch N|P%] [--max-unavailable N] [--env K=V]... [--workers N]
-                    [--keep K] [--break-lock] (--lab [NAME] | --hosts FILE)
+                    [--database-url URL] [--keep K] [--break-lock] (--lab [NAME] | --hosts FILE)
 flickr-killr deploy rollback [RELEASE] [--batch N|P%] (--lab [NAME] | --hosts FILE)
 flickr-killr deploy status [--json] (--lab [NAME] | --hosts FILE)
 flickr-killr deploy build [--ref REF]
-flickr-killr deploy release [--ref REF] [--env K=V]... [--workers N] (--lab [NAME] | --hosts FILE)
+flickr-killr deploy release [--ref REF] [--env K=V]... [--workers N] [--database-url URL] (--lab [NAME] | --hosts FILE)
 flickr-killr deploy hosts add HOST | hosts remove HOST (--lab [NAME] | --hosts FILE)
 
 Deploys the app to a running stage fleet (\`serve --stage fleet\`) from this machine, over ssh
@@ -35,6 +36,8 @@ asset), switch the lb's upstream (nginx -t, graceful reload), drain, stop the ol
   --max-unavailable N  at most N hosts switched at once (caps --batch)
   --env K=V            extra environment of the app processes (part of the release: a new release)
   --workers N          app processes per host (default: one per core of its quota)
+  --database-url URL   the release's database (default: the fleet's); the uptests' user comes from
+                       the database the balancer serves now, so other data fails them
   --keep K             builds kept on each host (default 3)
   --break-lock         break a deploy lock left by a deploy that was killed (its owner is shown)
   --cache DIR          local artifact cache (default ~/.cache/flickr-killr/artifacts)
@@ -50,6 +53,7 @@ const OPTIONS = {
   'max-unavailable': { type: 'string' },
   env: { type: 'string', multiple: true },
   workers: { type: 'string' },
+  'database-url': { type: 'string' },
   keep: { type: 'string' },
   'break-lock': { type: 'boolean' },
   cache: { type: 'string' },
@@ -154,7 +158,14 @@ async function runSwarm(
 async function releaseFor(view: FleetView, v: Values, artifact: Artifact): Promise<Release> {
   const env = parseEnvPairs(v.env ?? []);
   const workers = intOption(v.workers, 'workers', 1, 64);
-  return makeRelease(artifact.id, view.defaultConfig(env, workers));
+  const config = view.defaultConfig(env, workers);
+  const url = v['database-url'];
+  if (url !== undefined && !/^postgres(ql)?:\/\/./.test(url))
+    throw new FkError(
+      'E_USAGE',
+      `--database-url takes a postgres:// URL, got ${JSON.stringify(redact(url))}`,
+    );
+  return makeRelease(artifact.id, url === undefined ? config : { ...config, databaseUrl: url });
 }
 
 async function run(args: string[], io: Io): Promise<number> {
@@ -193,12 +204,8 @@ async function run(args: string[], io: Io): Promise<number> {
     }
     case 'rollback':
       return withView(v, io, async (view) => {
-        const state = await readState(view.lb.remote, view.lb.lib);
-        const id = rest[0] ?? state.previous;
-        if (id === undefined) throw new FkError('E_DEPLOY_NO_RELEASE', 'no previous release to roll back to');
-        const release = state.releases.find((r) => r.id === id || r.id.startsWith(id));
-        if (release === undefined)
-          throw new FkError('E_DEPLOY_NO_RELEASE', `no release ${id} recorded on the lb`);
+        const release = rollbackTarget(await readState(view.lb.remote, view.lb.lib), rest[0]);
+        await requireBuildOnHosts(view, release, await view.members());
         io.stderr(
           `deploy: rolling back to release ${release.id} (build ${release.artifact}; no build, no copy)\n`,
         );

@@ -14,6 +14,8 @@ export interface DeployState {
   releases: Release[];
   current?: string;
   previous?: string;
+  /** Releases in the order they went live (oldest first, each once, at its latest): what --keep counts. */
+  live?: string[];
 }
 
 export const deployDir = (lib: string) => `${lib}/deploy`;
@@ -52,16 +54,24 @@ export async function writeState(lb: Remote, lib: string, s: DeployState): Promi
 export function withCurrent(s: DeployState, release: Release): DeployState {
   const releases = s.releases.some((r) => r.id === release.id) ? s.releases : [...s.releases, release];
   const previous = s.current !== undefined && s.current !== release.id ? s.current : s.previous;
-  return { releases, current: release.id, ...(previous === undefined ? {} : { previous }) };
+  // A state written before `live` existed: its current release went live before this one.
+  const before = s.live ?? (s.current === undefined ? [] : [s.current]);
+  const live = [...before.filter((id) => id !== release.id), release.id];
+  return { releases, current: release.id, ...(previous === undefined ? {} : { previous }), live };
 }
 
 export function recorded(s: DeployState, release: Release): DeployState {
   return s.releases.some((r) => r.id === release.id) ? s : { ...s, releases: [...s.releases, release] };
 }
 
-/** Artifacts of the last `keep` releases that went live (the current first): what stays on each host. */
-export function keptArtifacts(s: DeployState, keep: number, history: readonly string[]): string[] {
-  const ids = [s.current, s.previous, ...[...history].reverse()].filter((x): x is string => x !== undefined);
+/**
+ * Builds of the last `keep` releases that went live (the current first, then the previous, then
+ * back through `live`): what stays on each host. Releases of one build count once.
+ */
+export function keptArtifacts(s: DeployState, keep: number): string[] {
+  const ids = [s.current, s.previous, ...[...(s.live ?? [])].reverse()].filter(
+    (x): x is string => x !== undefined,
+  );
   const arts: string[] = [];
   for (const id of ids) {
     const a = s.releases.find((r) => r.id === id)?.artifact;

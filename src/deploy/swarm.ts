@@ -67,11 +67,16 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
   if (lock.broke !== undefined) log(`deploy: broke the lock that was ${lock.broke}`);
   const outcomes: HostOutcome[] = [];
   try {
-    await writeState(lb.remote, lb.lib, recorded(await readState(lb.remote, lb.lib), release));
+    const before = await readState(lb.remote, lb.lib);
+    await writeState(lb.remote, lb.lib, recorded(before, release));
     const members = o.only ?? (await view.members());
     if (members.length === 0)
       throw new FkError('E_DEPLOY_STATE', 'the balancer lists no app host of the host list');
-    const user = await view.smokeUser(release.config.databaseUrl);
+    // The uptests' known user comes from the data the balancer serves now (the current release's
+    // database, else the fleet's): a release pointed at other data — another or an empty
+    // database — then fails its uptests instead of serving its users wrong pages.
+    const serving = before.releases.find((r) => r.id === before.current)?.config.databaseUrl;
+    const user = await view.smokeUser(serving ?? view.plan.databaseUrl);
     const statics = o.artifact === undefined ? undefined : view.statics();
     const size = Math.max(1, Math.min(o.batch, o.maxUnavailable ?? o.batch));
     log(
@@ -174,7 +179,7 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
     await Promise.all(stopping);
     const state = withCurrent(await readState(lb.remote, lb.lib), release);
     await writeState(lb.remote, lb.lib, state);
-    const keep = keptArtifacts(state, o.keep ?? 3, []);
+    const keep = keptArtifacts(state, o.keep ?? 3);
     await Promise.allSettled(
       members.map(async (m) => {
         const gone = await view.appHost(m).prune(keep);
@@ -182,6 +187,8 @@ export async function swarm(o: SwarmOptions): Promise<SwarmResult> {
       }),
     );
     return { release, hosts: outcomes, totalMs: performance.now() - t0 };
+  } catch (e) {
+    throw interrupted(e, o.signal);
   } finally {
     await lock.release().catch(() => {});
   }
@@ -195,6 +202,22 @@ export function limitNote(lb: LbTarget, servers: readonly string[]): string {
 /** What a failed swarm got done, host by host (for the CLI's summary). */
 export function outcomesOf(e: unknown): HostOutcome[] | undefined {
   return (e as Record<symbol, HostOutcome[] | undefined>)?.[STOP_BATCH];
+}
+
+/**
+ * A terminal's Ctrl-C reaches the deploy's ssh commands too: the step running then fails with its
+ * own error (`cannot read the lb's upstream …`). Said as what it is — an interruption — with that
+ * step's error beside it; the invariant holds whichever step it cut.
+ */
+function interrupted(e: unknown, signal: AbortSignal | undefined): unknown {
+  if (!signal?.aborted || (e instanceof Error && e.message.startsWith('deploy interrupted'))) return e;
+  const step = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  const err = new FkError(
+    'E_DEPLOY_STATE',
+    `deploy interrupted (SIGINT) during a step (${step}); the balancer lists only live processes`,
+  );
+  const done = outcomesOf(e);
+  return done === undefined ? err : Object.assign(err, { [STOP_BATCH]: done });
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {

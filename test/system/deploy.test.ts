@@ -1,120 +1,28 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { type BenchResult, failedRequests, runBench } from '../../src/bench/index.js';
+import type { BenchResult } from '../../src/bench/index.js';
 import { runCli } from '../../src/cli/run.js';
-import { parseUpstream } from '../../src/deploy/lb-upstream.js';
-import type { FleetStatus } from '../../src/deploy/status.js';
 import { hostLinkArgv } from '../../src/lab/net-argv.js';
 import { runLocal } from '../../src/remote/run-local.js';
-import { appServersPath } from '../../src/stages/fleet/lb-conf.js';
 import { fakeIo } from '../helpers/fake-io.js';
-import { canConnect, type FleetLab, fleetLab, sleep, USERS } from './fleet-lab.js';
+import {
+  cacheArgs,
+  deploy,
+  noFailures,
+  type Run,
+  routesOnly,
+  signalAt,
+  status,
+  underLoad,
+  upstream,
+} from './deploy-helpers.js';
+import { canConnect, type FleetLab, fleetLab, sleep } from './fleet-lab.js';
 
 // issue 11's guarantees on a lab of its own (deploy-lab.yaml: the fleet on app1-app3, app4 spare),
 // each action with the benchmarker running open-loop (page views/s) against the lb.
 const HOSTS_FILE = new URL('../fixtures/hosts/deploy-lab.yaml', import.meta.url).pathname;
 const lab = fleetLab({ appHosts: 3 }, HOSTS_FILE);
-const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const T = { timeout: 240_000 };
-
-const cacheArgs = (l: FleetLab) => ['--lab', l.name, '--cache', join(l.dir, 'cache', 'artifacts')];
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function deploy(l: FleetLab, args: string[]): Promise<Run> {
-  const io = fakeIo();
-  const code = await runCli(['deploy', ...args, ...cacheArgs(l)], io).catch((e: Error) => {
-    io.err.push(String(e));
-    return -1;
-  });
-  return { code, out: io.out.join(''), err: io.err.join('') };
-}
-
-async function status(l: FleetLab): Promise<FleetStatus> {
-  const r = await deploy(l, ['status', '--json']);
-  assert.ok(r.out.startsWith('{'), `deploy status --json: ${r.err}`);
-  return JSON.parse(r.out) as FleetStatus;
-}
-
-async function upstream(l: FleetLab): Promise<string[]> {
-  const lb = l.fleet.host(l.fleet.plan.lbHost);
-  const r = await lb.remote.exec(['cat', appServersPath(lb.plan.paths)], { timeoutMs: 15_000 });
-  assert.equal(r.code, 0, r.stderr);
-  return parseUpstream(r.stdout);
-}
-
-/** Runs `action` while bench sends ~12 page views/s open-loop to the lb; samples the upstream. */
-async function underLoad<T>(
-  l: FleetLab,
-  action: () => Promise<T>,
-): Promise<{ out: T; bench: BenchResult; seen: Set<string> }> {
-  const url = l.fleet.url;
-  const ac = new AbortController();
-  const running = runBench(
-    {
-      urls: [`${url}/users/{1..${USERS}}`],
-      page: true,
-      login: `POST ${url}/login user={1..${USERS}}`,
-      connections: 12,
-      threads: 1,
-      rate: 12,
-      durationMs: 600_000,
-      timeoutMs: 10_000,
-    },
-    { signal: ac.signal },
-  );
-  const seen = new Set<string>();
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      for (const s of await upstream(l).catch(() => [])) seen.add(s);
-      await sleep(250);
-    }
-  })();
-  await sleep(1000);
-  try {
-    const out = await action();
-    await sleep(500);
-    return { out, bench: await stop(), seen };
-  } catch (e) {
-    await stop().catch(() => {});
-    throw e;
-  }
-  async function stop() {
-    ac.abort();
-    sampling = false;
-    await sampler;
-    return running;
-  }
-}
-
-function noFailures(t: { diagnostic(s: string): void }, what: string, b: BenchResult) {
-  const { failed, attempted } = failedRequests(b);
-  t.diagnostic(
-    `${what}: ${b.totals.pageViews} page views in ${b.durationS.toFixed(1)} s, ${b.pageViewsFailed} failed, ` +
-      `${failed} of ${attempted} requests failed, ${b.totals.retriedOnStaleConnection} retried on a stale connection`,
-  );
-  assert.ok(b.totals.pageViews > 0, `${what}: page views were made`);
-  assert.equal(b.pageViewsFailed, 0, `${what}: failed page views (errors ${JSON.stringify(b.errors)})`);
-  assert.equal(failed, 0, `${what}: failed requests (status ${JSON.stringify(b.statusCodes)})`);
-}
-
-/** Every routed address:port belongs to a program of `release` on its host. */
-function routesOnly(l: FleetLab, s: FleetStatus, release: string) {
-  const ports = new Set<string>();
-  for (const h of s.hosts) {
-    const addr = l.hosts.find((x) => x.name === h.host)!.address;
-    for (const p of h.programs) if (p.release === release) ports.add(`${addr}:${p.port}`);
-  }
-  assert.ok(s.upstream.length > 0);
-  for (const u of s.upstream) assert.ok(ports.has(u), `${u} routed but not of release ${release}`);
-}
 
 let first: string | undefined;
 let second: string | undefined;
@@ -242,25 +150,11 @@ test('deploy killed (SIGKILL) mid-swarm: the lb lists only live ports; stale loc
   routesOnly(l, await status(l), again.out.trim());
 });
 
-/** `node dist/cli/main.js deploy ARGS` as a child process, SIGKILLed once stderr shows `mark`. */
-function killAt(l: FleetLab, args: string[], mark: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'deploy', ...args, ...cacheArgs(l)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (err.includes(mark)) child.kill('SIGKILL');
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`deploy exited ${code} before "${mark}": ${err}`));
-      else resolve(err);
-    });
-  });
+/** `deploy ARGS` as a child process, SIGKILLed once stderr shows `mark`; its stderr. */
+async function killAt(l: FleetLab, args: string[], mark: string): Promise<string> {
+  const r = await signalAt(l, args, mark, 'SIGKILL');
+  if (r.signal !== 'SIGKILL') throw new Error(`deploy exited ${r.code} before the kill: ${r.err}`);
+  return r.err;
 }
 
 test('an app host unreachable mid-deploy: a clear stop, status shows it, the re-run finishes', {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseInventory } from '../../../src/deploy/app-host.js';
-import { keptArtifacts, withCurrent } from '../../../src/deploy/lb-state.js';
+import { type DeployState, keptArtifacts, withCurrent } from '../../../src/deploy/lb-state.js';
 import {
   parseUpstream,
   protectReadScript,
@@ -16,6 +16,7 @@ import {
   parseEnvPairs,
   releaseId,
 } from '../../../src/deploy/release.js';
+import { rollbackTarget } from '../../../src/deploy/rollback.js';
 import { HOST_DIRS } from '../../../src/lab/host-spec.js';
 import { parseProtectLimit, renderProtectLimit } from '../../../src/stages/common/nginx-conf.js';
 import { protectLimitPath } from '../../../src/stages/fleet/lb-conf.js';
@@ -177,6 +178,32 @@ test('state: current and previous move with each release; the builds of the last
     b.id,
     'a rollback makes the rolled-back release the previous one',
   );
-  assert.deepEqual(keptArtifacts(s2, 3, []), ['2222222222222222', '1111111111111111']);
-  assert.deepEqual(keptArtifacts(s2, 1, []), ['2222222222222222']);
+  assert.deepEqual(keptArtifacts(s2, 3), ['2222222222222222', '1111111111111111']);
+  assert.deepEqual(keptArtifacts(s2, 1), ['2222222222222222']);
+});
+
+test('state: --keep K counts back through every release that went live, not only current and previous', () => {
+  const builds = ['1111111111111111', '2222222222222222', '3333333333333333', '4444444444444444'];
+  let s: DeployState = { releases: [] };
+  for (const b of builds) s = withCurrent(s, makeRelease(b, config));
+  // A config-only release of the newest build counts as that build once.
+  s = withCurrent(s, makeRelease(builds[3]!, { ...config, env: { Y: '1' } }));
+  assert.deepEqual(keptArtifacts(s, 3), [builds[3], builds[2], builds[1]]);
+  assert.deepEqual(keptArtifacts(s, 2), [builds[3], builds[2]]);
+  // A rollback to the oldest moves it to the front of the history.
+  s = withCurrent(s, s.releases[0]!);
+  assert.deepEqual(keptArtifacts(s, 2), [builds[0], builds[3]]);
+  // A state written before `live` existed still keeps its current release's build.
+  const old: DeployState = { releases: s.releases, current: s.releases[1]!.id };
+  assert.deepEqual(keptArtifacts(withCurrent(old, s.releases[2]!), 3), [builds[2], builds[1]]);
+});
+
+test('rollback target: the previous release by default, a prefix of an id, E_DEPLOY_NO_RELEASE otherwise', () => {
+  const a = makeRelease('1111111111111111', config);
+  const b = makeRelease('2222222222222222', { ...config, env: { X: '1' } });
+  const s = withCurrent(withCurrent({ releases: [] }, a), b);
+  assert.equal(rollbackTarget(s, undefined).id, a.id);
+  assert.equal(rollbackTarget(s, b.id.slice(0, 6)).id, b.id);
+  assert.throws(() => rollbackTarget(s, 'ffffffffffff'), /E_DEPLOY_NO_RELEASE|no release ffffffffffff/);
+  assert.throws(() => rollbackTarget({ releases: [] }, undefined), /no previous release/);
 });
