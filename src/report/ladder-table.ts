@@ -126,10 +126,16 @@ export function ladderTable(report: LadderReport): string {
  */
 export function fleetScaleOutLine(s: NonNullable<StageRunReport['scaleOut']>): string {
   const sizes = s.sizes
-    .map((p) => `${p.size} app host${p.size === 1 ? '' : 's'} ${p.sustainableRate}/s`)
+    .map(
+      (p) =>
+        `${p.size} app host${p.size === 1 ? '' : 's'} ${p.upperRate === null ? '≥ ' : ''}${p.sustainableRate}/s`,
+    )
     .join(', ');
+  // A size that passed every probe has only a lower bound ("≥"): a ratio of those is no efficiency.
+  const unbracketed = s.sizes.some((p) => p.upperRate === null);
+  const eff = s.efficiency ?? (unbracketed ? '– (a size not bracketed within its probes)' : '–');
   return (
-    `scale-out (sustainable, SLO ${s.slo}): ${sizes}; efficiency ${s.efficiency ?? '–'} — short: ` +
+    `scale-out (sustainable, SLO ${s.slo}): ${sizes}; efficiency ${eff} — short: ` +
     `≤ ${s.maxProbes} probes of ${s.probeMs / 1000} s per size, within ${Math.round(s.tolerance * 100)} % ` +
     '(capacity --lab: sizes 1, 2, 4, up to 12 probes of 5 s, 10 %, overload too).'
   );

@@ -107,8 +107,15 @@ export interface StageRunReport {
 }
 
 export interface FleetScaleOut {
-  sizes: Array<{ size: number; sustainableRate: number; probes: number; saturated: string[] }>;
-  /** rate(2) ÷ (2 × rate(1)); null when size 1 sustained nothing. */
+  sizes: Array<{
+    size: number;
+    sustainableRate: number;
+    probes: number;
+    /** The lowest rate that did not pass; null: every probe passed, the rate is only a lower bound. */
+    upperRate?: number | null;
+    saturated: string[];
+  }>;
+  /** rate(2) ÷ (2 × rate(1)); null when a size sustained nothing or was not bracketed (fleetEfficiency). */
   efficiency: number | null;
   stopReason: string;
   /** Shorter than `capacity`'s: these probes, this tolerance, sizes 1 and 2 only. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fleetDiagnosis } from '../../../src/capacity/fleet-diagnosis.js';
+import { fleetEfficiency } from '../../../src/capacity/fleet-rung.js';
 import { hostUsages } from '../../../src/capacity/target.js';
 import type { PartUsage } from '../../../src/report/capacity-types.js';
 import { fleetScaleOutLine } from '../../../src/report/ladder-table.js';
@@ -73,5 +74,36 @@ test("the short scale-out line says how it is shorter than capacity's", () => {
       slo: 'load.p99<200ms,errors<0.1%',
     }),
     'scale-out (sustainable, SLO load.p99<200ms,errors<0.1%): 1 app host 41/s, 2 app hosts 77/s; efficiency 0.939 — short: ≤ 4 probes of 2 s per size, within 15 % (capacity --lab: sizes 1, 2, 4, up to 12 probes of 5 s, 10 %, overload too).',
+  );
+});
+
+test('a size whose every probe passed is a lower bound: shown "≥", and no efficiency from it', () => {
+  // The 22:06 npm start: size 1 passed 50…400/s (no upper bound), size 2 failed at 500/s.
+  const sizes = [
+    { size: 1, sustainableRate: 400, probes: 4, upperRate: null, saturated: [] },
+    { size: 2, sustainableRate: 400, probes: 4, upperRate: 500, saturated: [] },
+  ];
+  assert.equal(fleetEfficiency(sizes), null, 'not 0.5');
+  const line = fleetScaleOutLine({
+    sizes,
+    efficiency: null,
+    stopReason: 'the largest size this target runs at (2 app hosts)',
+    probeMs: 2000,
+    warmupMs: 500,
+    maxProbes: 6,
+    tolerance: 0.15,
+    slo: 'load.p99<200ms,errors<0.1%',
+  });
+  assert.match(
+    line,
+    /1 app host ≥ 400\/s, 2 app hosts 400\/s; efficiency – \(a size not bracketed within its probes\)/,
+  );
+  // Both bracketed: the ratio, to 3 decimals.
+  assert.equal(
+    fleetEfficiency([
+      { size: 1, sustainableRate: 41, probes: 6, upperRate: 46, saturated: [] },
+      { size: 2, sustainableRate: 77, probes: 6, upperRate: 86, saturated: [] },
+    ]),
+    0.939,
   );
 });
