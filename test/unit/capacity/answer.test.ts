@@ -20,6 +20,7 @@ function point(
       upperReason,
       converged: true,
       stoppedBy: 'tolerance',
+      confirmations: 0,
       probes: [probe],
       elapsedS: 50,
     },
