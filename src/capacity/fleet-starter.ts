@@ -103,10 +103,11 @@ export function readingParts(
     const ra = a.find((x) => x.host === rb.host);
     const elapsedUs = ra === undefined ? 0 : (rb.atMs - ra.atMs) * 1000;
     const used = ra === undefined || elapsedUs <= 0 ? 0 : Math.max(0, rb.usageUs - ra.usageUs) / elapsedUs;
-    return hostPart(
+    const part = hostPart(
       { name: rb.host, roles: [...rb.roles] as FleetHost['roles'], cpu: rb.quota, cgroup: '' },
       used,
     );
+    return rb.bootTimeS === undefined ? part : { ...part, kernel: `btime ${rb.bootTimeS}` };
   });
 }
 

@@ -27,6 +27,11 @@ export interface PartUsage {
   budgetCores: number;
   /** A fleet's host: every role it has (`role` is the first shared one). */
   roles?: string[];
+  /**
+   * A real machine's kernel (its /proc/stat boot time). Hosts with the same one share a machine
+   * (network namespaces of one box): their usedCores are each that machine's, not their own.
+   */
+  kernel?: string;
 }
 
 /** CPU of one host of a fleet against its quota (its cgroup, or its /proc/stat as a share of its cores). */

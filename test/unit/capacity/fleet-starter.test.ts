@@ -8,7 +8,7 @@ import {
   readingsCpuMeter,
 } from '../../../src/capacity/fleet-starter.js';
 import { fleetTarget } from '../../../src/capacity/fleet-target.js';
-import { procStatBusyUs } from '../../../src/stages/fleet/host-cpu.js';
+import { procStatBootTime, procStatBusyUs } from '../../../src/stages/fleet/host-cpu.js';
 import type { RunningFleet } from '../../../src/stages/fleet/start.js';
 import type { HostCpuReading } from '../../../src/stages/stage.js';
 import { fixedLab } from '../lab/lab-fixture.js';
@@ -103,6 +103,33 @@ test('a real machine: busy CPU from recorded /proc/stat, as a share of its cores
     { name: 'web1', role: 'lb', shared: true, usedCores: 0.02, budgetCores: 2, roles: ['lb'] },
     { name: 'app1', role: 'app', shared: false, usedCores: 1.5, budgetCores: 2, roles: ['app'] },
   ]);
+});
+
+test("hosts that read one kernel's /proc/stat (a lab's namespaces as --hosts) are marked with it", () => {
+  // Both recorded files are this machine's: the same btime, as every netns of one box reads.
+  assert.equal(procStatBootTime(proc('stat-a.txt')), 1796229007);
+  assert.equal(procStatBootTime(proc('stat-b.txt')), 1796229007);
+  assert.equal(procStatBootTime('cpu  1 2 3 4\n'), undefined);
+  const at = (host: string, usageUs: number, atMs: number): HostCpuReading => ({
+    host,
+    roles: [host === 'lb' ? 'lb' : 'app'],
+    quota: 2,
+    usageUs,
+    throttledUs: 0,
+    atMs,
+    bootTimeS: 1796229007,
+  });
+  const parts = readingParts(
+    [at('lb', 0, 0), at('app1', 0, 0)],
+    [at('lb', 1_800_000, 1000), at('app1', 1_800_000, 1000)],
+  );
+  assert.deepEqual(
+    parts.map((p) => [p.name, p.usedCores, p.kernel]),
+    [
+      ['lb', 1.8, 'btime 1796229007'],
+      ['app1', 1.8, 'btime 1796229007'],
+    ],
+  );
 });
 
 test('the ssh meter samples until stopped and answers from the samples nearest the window', async () => {
