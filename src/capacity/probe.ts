@@ -86,11 +86,7 @@ export async function runProbe(
 
 /**
  * After a start, before the first probe: a short closed loop that fills memcached with the static
- * files and warms every app process's JIT, so the first probe does not measure a cold stack. It
- * views the probes' own users (the same seed): every probe views the same users in the same order,
- * so without it only the first probe after a start met their pages cold, and on the lab the first
- * probe of a fresh fleet failed in 4 runs of 4 at a rate its confirmation or the next probes passed
- * (bench/README.md, "capacity on the lab").
+ * files and warms every app process's JIT, so the first probe does not measure a cold stack.
  */
 export async function prime(
   running: RunningTarget,
@@ -104,7 +100,7 @@ export async function prime(
       connections: 8,
       durationMs: Math.min(2000, Math.max(500, s.probeMs)),
       timeoutMs: s.timeoutMs,
-      seed: s.seed,
+      seed: s.seed + 1,
     },
     deps.signal ? { signal: deps.signal } : {},
   );
