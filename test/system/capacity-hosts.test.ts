@@ -102,6 +102,13 @@ test('capacity --hosts FILE: lab hosts as real machines, CPU from /proc/stat ove
   const err = io.err.join('');
   t.diagnostic(`capacity --hosts in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   assert.equal(code, 0, err);
+  t.diagnostic(
+    io.out
+      .join('')
+      .split('\n')
+      .filter((l) => /^\d+ +\d|share one kernel|First shared/.test(l.trim()))
+      .join('\n'),
+  );
   const report = JSON.parse(readFileSync(join(out, 'capacity.json'), 'utf8')) as CapacityReport;
   const validate = new Ajv({ allErrors: true }).compile(schema);
   assert.ok(validate(report), JSON.stringify(validate.errors));

@@ -154,3 +154,27 @@ test('the ssh meter samples until stopped and answers from the samples nearest t
   ]);
   assert.equal(meter.window(11_000, 11_000), undefined);
 });
+
+test('the ssh meter: a window about one interval long, one sample nearest both ends, reads the interval before it', async () => {
+  // Recorded: `capacity --hosts` with 1 s probes, sampled once a second, had no CPU at all.
+  let n = 0;
+  let wall = 10_000;
+  const meter = readingsCpuMeter({
+    read: async () => {
+      n += 1;
+      if (n > 3) throw new Error('host cut off');
+      return [{ host: 'lb', roles: ['lb'], quota: 2, usageUs: n * 500_000, throttledUs: 0, atMs: n * 1000 }];
+    },
+    intervalMs: 5,
+    now: () => {
+      wall += 1000;
+      return wall;
+    },
+  });
+  await new Promise((r) => setTimeout(r, 60));
+  meter.stop();
+  // Samples at wall 11 000, 12 000, 13 000: both ends of [12 600, 13 400] are nearest 13 000.
+  assert.deepEqual(meter.window(12_600, 13_400)?.parts, [
+    { name: 'lb', role: 'lb', shared: true, usedCores: 0.5, budgetCores: 2, roles: ['lb'] },
+  ]);
+});
