@@ -85,47 +85,23 @@ export async function runProbe(
 }
 
 /**
- * A prime: closed-loop rounds of 8 users, until two rounds in a row agree within `stable` (or
- * `maxRounds` ran). Why rounds and not a fixed 2 s: how long a fresh start stays cold scales with
- * the CPU it has. On the lab the first probe after a start failed in 20 of 23 starts after a
- * fixed 2 s prime — at 50/s, on 0.15-core hosts that sustain 350/s (p99 1-2 s, its confirmation
- * passing), and two probes in a row delivering 0/s on 0.08-core hosts (bench/README.md).
- */
-export const PRIME = { roundMs: 1000, maxRounds: 10, stable: 0.2 };
-
-/**
- * After a start, before the first probe: closed loops that fill memcached with the static files
- * and warm every app process's JIT, so the first probe does not measure a cold stack. Returns the
- * page views/s of each round (the caller logs them).
+ * After a start, before the first probe: a short closed loop that fills memcached with the static
+ * files and warms every app process's JIT, so the first probe does not measure a cold stack.
  */
 export async function prime(
   running: RunningTarget,
   users: number,
   s: ProbeSettings,
   deps: ProbeDeps,
-): Promise<number[]> {
-  const rates: number[] = [];
-  for (let round = 0; round < PRIME.maxRounds; round++) {
-    if (deps.signal?.aborted) break;
-    const r = await deps.runBench(
-      {
-        ...workload(running.url, users),
-        connections: 8,
-        durationMs: Math.min(PRIME.roundMs, Math.max(500, s.probeMs)),
-        timeoutMs: s.timeoutMs,
-        seed: s.seed + 1 + round,
-      },
-      deps.signal ? { signal: deps.signal } : {},
-    );
-    rates.push(r.rates.pageViewsPerS);
-    const [prev, last] = rates.slice(-2);
-    if (
-      prev !== undefined &&
-      last !== undefined &&
-      last > 0 &&
-      Math.abs(last - prev) <= PRIME.stable * Math.max(last, prev)
-    )
-      break;
-  }
-  return rates;
+): Promise<void> {
+  await deps.runBench(
+    {
+      ...workload(running.url, users),
+      connections: 8,
+      durationMs: Math.min(2000, Math.max(500, s.probeMs)),
+      timeoutMs: s.timeoutMs,
+      seed: s.seed + 1,
+    },
+    deps.signal ? { signal: deps.signal } : {},
+  );
 }

@@ -66,12 +66,7 @@ export async function runCapacity(
   };
   const probe = (running: RunningTarget, rate: number) =>
     runProbe(running, info.users, rate, o.slo, o.probe, probeDeps);
-  const primeIt = async (running: RunningTarget) => {
-    const rates = await prime(running, info.users, o.probe, probeDeps);
-    deps.log(
-      `primed: ${rates.length} closed-loop rounds, ${rates.map((r) => Math.round(r)).join(', ')} page views/s`,
-    );
-  };
+  const primeIt = (running: RunningTarget) => prime(running, info.users, o.probe, probeDeps);
   const machine = await deps.machine();
   const { points, stopReason } = await runScaleOut({
     target,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Histogram } from '../../../src/bench/histogram.js';
-import { type BenchOptions, checkThresholds, parseThresholds } from '../../../src/bench/index.js';
-import { DEFAULT_PROBE, prime } from '../../../src/capacity/probe.js';
+import { checkThresholds, parseThresholds } from '../../../src/bench/index.js';
 import { DEFAULT_SLO, evaluateProbe, goodput, pageViewsWithin, parseSlo } from '../../../src/capacity/slo.js';
 import { fakeBench } from './fakes.js';
 
@@ -140,43 +139,4 @@ test('a failure while the generator was saturated is inconclusive; a pass is a p
     ctx,
   );
   assert.equal(passed.verdict, 'pass');
-});
-
-test('a prime runs closed-loop rounds until two in a row agree within 20 %, at most 10', async () => {
-  const primeWith = async (rates: number[]) => {
-    const seen: BenchOptions[] = [];
-    const out = await prime(
-      {
-        size: 1,
-        url: 'http://lb',
-        cpu: () => ({ window: () => undefined, stop() {} }),
-        stop: async () => {},
-      },
-      500,
-      DEFAULT_PROBE,
-      {
-        runBench: async (o) => {
-          seen.push(o);
-          const r = rates[Math.min(seen.length - 1, rates.length - 1)]!;
-          return fakeBench({ rate: r, durationS: 1, loads: [[20_000, Math.max(1, r)]] });
-        },
-        wallNow: () => 0,
-      },
-    );
-    return { out, seen };
-  };
-  // A 0.08-core host right after its start: nothing, then warming, then steady.
-  const cold = await primeWith([0, 40, 150, 160]);
-  assert.deepEqual(cold.out, [0, 40, 150, 160]);
-  assert.deepEqual(
-    cold.seen.map((o) => [o.connections, o.durationMs, o.rate, o.seed]),
-    [
-      [8, 1000, undefined, 2008],
-      [8, 1000, undefined, 2009],
-      [8, 1000, undefined, 2010],
-      [8, 1000, undefined, 2011],
-    ],
-  );
-  assert.equal((await primeWith([300, 310])).out.length, 2);
-  assert.equal((await primeWith([10, 100, 10, 100, 10, 100, 10, 100, 10, 100, 10, 100])).out.length, 10);
 });
