@@ -113,6 +113,12 @@ export function answer(i: AnswerInput): CapacityAnswer {
       `First shared ${fleet ? 'host' : 'part'} to saturate: ${fleet ? first : `${firstShared.name} (${firstShared.role})`} at ${firstShared.basis === 'measured' ? '' : '~'}${fmt(firstShared.ceilingRate)} page views/s — ` +
         `${firstShared.basis} (${firstShared.usedCores.toFixed(2)} of ${firstShared.budgetCores} cores at ${fmt(firstShared.atRate)}/s, size ${firstShared.atSize}).`,
     );
+  const oneKernel = sharedKernel(i.points);
+  if (oneKernel !== undefined)
+    lines.push(
+      `Hosts ${oneKernel.join(', ')} share one kernel (the same /proc/stat boot time): each one's CPU figure is that whole machine's, not its own, ` +
+        "so a 'saturated' host there means the machine (network namespaces or containers of one box, measured as --hosts).",
+    );
   if (generatorLimited) lines.push('The load generator saturated first: these figures are lower bounds.');
   const noisy = busyElsewhere(i.points);
   if (noisy !== undefined)
@@ -245,3 +251,17 @@ function sharedAdvice(s: SharedLimit): CapacityAction {
 
 const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : String(round1(x)));
 const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** The hosts of the largest group that read the same kernel's /proc/stat (real machines only); undefined when none share one. */
+export function sharedKernel(points: readonly ScalePoint[]): string[] | undefined {
+  const byKernel = new Map<string, Set<string>>();
+  for (const p of points)
+    for (const part of p.parts)
+      if (part.kernel !== undefined) {
+        const set = byKernel.get(part.kernel) ?? new Set<string>();
+        set.add(part.name);
+        byKernel.set(part.kernel, set);
+      }
+  const biggest = [...byKernel.values()].sort((a, b) => b.size - a.size)[0];
+  return biggest !== undefined && biggest.size >= 2 ? [...biggest] : undefined;
+}

@@ -3,8 +3,9 @@
  * sessions, db, each on its own host), benchmarked like every other rung (the ladder's workload,
  * closed loop, its warm-up and duration), diagnosed by HOST; then a SHORT scale-out chart — the
  * sustainable rate with 1 and 2 app hosts. Shorter than `capacity`'s: sizes 1 and 2 only, at most
- * 6 probes of 2 s (0.5 s warm-up) per size from 100/s, bracket within 15 %, no overload curve (capacity:
- * 1, 2, 4, … up to 12 probes of 5 s, 10 %, and overload). The size-2 fleet serves both the rung's
+ * 6 probes of 2 s (0.5 s warm-up) per size from 100/s, bracket within 15 %, a failing rate
+ * confirmed once, no overload curve (capacity:
+ * 1, 2, 4, … up to 16 probes of 5 s, 10 %, and overload). The size-2 fleet serves both the rung's
  * benchmark and the size-2 search: two fleet starts in all. The lab is removed at the end.
  */
 import { join } from 'node:path';

@@ -103,10 +103,11 @@ export function readingParts(
     const ra = a.find((x) => x.host === rb.host);
     const elapsedUs = ra === undefined ? 0 : (rb.atMs - ra.atMs) * 1000;
     const used = ra === undefined || elapsedUs <= 0 ? 0 : Math.max(0, rb.usageUs - ra.usageUs) / elapsedUs;
-    return hostPart(
+    const part = hostPart(
       { name: rb.host, roles: [...rb.roles] as FleetHost['roles'], cpu: rb.quota, cgroup: '' },
       used,
     );
+    return rb.bootTimeS === undefined ? part : { ...part, kernel: `btime ${rb.bootTimeS}` };
   });
 }
 
@@ -145,11 +146,14 @@ export function readingsCpuMeter(o: {
   timer.unref();
   return {
     window: (fromMs, toMs) => {
-      if (samples.length < 2) return undefined;
+      if (samples.length < 2 || toMs <= fromMs) return undefined;
       const nearest = (t: number) =>
         samples.reduce((best, s) => (Math.abs(s.wallMs - t) < Math.abs(best.wallMs - t) ? s : best));
-      const a = nearest(fromMs);
       const b = nearest(toMs);
+      let a = nearest(fromMs);
+      // A window not much longer than the interval can find one sample nearest both ends (a 1 s
+      // probe sampled once a second): then the interval before it, shifted but measured.
+      if (b.wallMs <= a.wallMs) a = samples[samples.indexOf(b) - 1] ?? a;
       if (b.wallMs <= a.wallMs) return undefined;
       return { parts: readingParts(a.readings, b.readings), generatorCores: null };
     },

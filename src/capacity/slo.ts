@@ -110,7 +110,7 @@ export function evaluateProbe(
     .filter((t) => !t.ok)
     .map((t) => `${t.threshold}: measured ${t.actual === null ? 'nothing' : show(t.actual, t.unit)}`);
   const achievedRate = b.rates.pageViewsPerS;
-  if (achievedRate < MIN_COMPLETION * offeredRate)
+  if (!deliveredEnough(offeredRate, b))
     reasons.push(`${formatRateShort(achievedRate)}/s of ${formatRateShort(offeredRate)}/s completed`);
   const generatorSaturated = b.generator.saturated;
   const { failed, attempted } = failedRequests(b);
@@ -131,6 +131,21 @@ export function evaluateProbe(
     parts: ctx.parts,
     generatorCores: ctx.generatorCores,
   };
+}
+
+/**
+ * At least MIN_COMPLETION of the page views due in the window completed in it — counted, with a
+ * slack of one page view per generator thread. Why the slack: each thread's arrivals start on a
+ * grid from its own start, so when its share of the rate is a whole number per second one arrival
+ * falls exactly on the window's first instant; the engine may launch it up to its clock's
+ * resolution early, and it is then counted in the warm-up. Recorded on the lab (2 s probes, 2
+ * threads): 34 of 36 at 18/s, 26 of 28 at 14/s, 22 of 24 at 12/s, every one at p99 ≤ 10 ms — while
+ * 18 of 18 at 9/s and 22 of 22 at 11/s (half a page view per thread per second: off the grid). At
+ * 5 s probes and rates of hundreds it is noise; at 2 s and 12/s it alone was a 92 % "failure".
+ */
+export function deliveredEnough(offeredRate: number, b: ProbeBench): boolean {
+  const due = offeredRate * b.durationS;
+  return b.totals.pageViews + Math.max(1, b.generator.threads) >= MIN_COMPLETION * due;
 }
 
 function show(v: number, unit: string): string {

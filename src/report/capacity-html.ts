@@ -5,7 +5,7 @@
  * scopes, palette colours that meet WCAG contrast, charts that scale to the page width.
  */
 import { lineFigure } from './capacity-chart.js';
-import { bracket, ms, pct, saturation } from './capacity-table.js';
+import { bracket, ms, pct, probeCount, saturation } from './capacity-table.js';
 import type { CapacityReport, OverloadCurve, ProbeRecord, ScalePoint } from './capacity-types.js';
 import { escapeXml as esc } from './escape.js';
 import { formatRate } from './format.js';
@@ -64,7 +64,7 @@ function scaleOutTable(r: CapacityReport): string {
         bracket(p),
         formatRate(p.ideal),
         p.efficiency === null ? '–' : p.efficiency.toFixed(2),
-        `${p.search.probes.length}${p.search.converged ? '' : ' (budget out)'}`,
+        `${probeCount(p.search)}${p.search.converged ? '' : ' (budget out)'}`,
         `${Math.round(p.search.elapsedS)} s`,
         saturation(p),
       ],

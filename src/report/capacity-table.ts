@@ -2,7 +2,7 @@
  * The capacity run as terminal text (also written as table.txt): the scale-out table, the answer
  * in plain words, the overload curves side by side. Rendering only: the report in, text out.
  */
-import type { CapacityReport, OverloadCurve, ScalePoint } from './capacity-types.js';
+import type { CapacityReport, OverloadCurve, ScalePoint, SearchOutcome } from './capacity-types.js';
 import { formatRate } from './format.js';
 
 export const ms = (us: number) =>
@@ -35,6 +35,12 @@ export function saturation(p: ScalePoint): string {
   return `${top.name} ${top.usedCores.toFixed(2)}/${top.budgetCores}${mark}`;
 }
 
+/** `12 (4 confirm)`: confirmations count in the budget, so the total says what the size cost. */
+export function probeCount(s: SearchOutcome): string {
+  const c = s.probes.filter((p) => p.phase === 'confirm').length;
+  return c === 0 ? String(s.probes.length) : `${s.probes.length} (${c} confirm)`;
+}
+
 function scaleOutLines(r: CapacityReport): string[] {
   const rows = r.scaleOut.map((p) => [
     String(p.size),
@@ -42,7 +48,7 @@ function scaleOutLines(r: CapacityReport): string[] {
     bracket(p),
     formatRate(p.ideal),
     p.efficiency === null ? '–' : p.efficiency.toFixed(2),
-    `${p.search.probes.length}${p.search.converged ? '' : '*'}`,
+    `${probeCount(p.search)}${p.search.converged ? '' : '*'}`,
     `${Math.round(p.search.elapsedS)} s`,
     saturation(p),
   ]);

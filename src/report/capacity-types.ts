@@ -27,6 +27,11 @@ export interface PartUsage {
   budgetCores: number;
   /** A fleet's host: every role it has (`role` is the first shared one). */
   roles?: string[];
+  /**
+   * A real machine's kernel (its /proc/stat boot time). Hosts with the same one share a machine
+   * (network namespaces of one box): their usedCores are each that machine's, not their own.
+   */
+  kernel?: string;
 }
 
 /** CPU of one host of a fleet against its quota (its cgroup, or its /proc/stat as a share of its cores). */
@@ -43,7 +48,8 @@ export type ProbeVerdict = 'pass' | 'fail' | 'inconclusive';
 export interface ProbeRecord {
   /** 1-based, in the order the probes ran within their search or curve. */
   n: number;
-  phase: 'ramp' | 'bisect' | 'overload';
+  /** confirm: the same rate again after a probe that did not pass (search.ts: a rate fails only if 2 of 2 do). */
+  phase: 'ramp' | 'bisect' | 'confirm' | 'overload';
   /** Open-loop arrival rate asked of the generator (page views/s). */
   offeredRate: number;
   /** Page views due in the measured window that completed in it, per second. */
@@ -78,6 +84,8 @@ export interface SearchOutcome {
   /** The bracket is within the tolerance (or cannot be split in whole page views per second). */
   converged: boolean;
   stoppedBy: 'tolerance' | 'probe-budget' | 'max-rate' | 'min-rate' | 'interrupted';
+  /** Probes of phase 'confirm' among `probes` (they count in the probe budget). */
+  confirmations: number;
   probes: ProbeRecord[];
   elapsedS: number;
 }

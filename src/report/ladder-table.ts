@@ -137,6 +137,6 @@ export function fleetScaleOutLine(s: NonNullable<StageRunReport['scaleOut']>): s
   return (
     `scale-out (sustainable, SLO ${s.slo}): ${sizes}; efficiency ${eff} — short: ` +
     `≤ ${s.maxProbes} probes of ${s.probeMs / 1000} s per size, within ${Math.round(s.tolerance * 100)} % ` +
-    '(capacity --lab: sizes 1, 2, 4, up to 12 probes of 5 s, 10 %, overload too).'
+    '(capacity --lab: sizes 1, 2, 4, up to 16 probes of 5 s, 10 %, overload too).'
   );
 }

@@ -88,6 +88,12 @@ export interface HostCpuReading {
   /** Time its processes were held back by the CPU quota (lab hosts; 0 where not known). */
   throttledUs: number;
   atMs: number;
+  /**
+   * A real machine: its kernel's boot time (/proc/stat `btime`, s since the epoch). Hosts with the
+   * same one share a kernel — network namespaces or containers of one machine — so each one's
+   * /proc/stat is that machine's CPU, not its own. Absent for lab hosts (their cgroup is their own).
+   */
+  bootTimeS?: number;
 }
 
 /** What the talk said of this stage: its version number and the requests/s it measured. */

@@ -50,9 +50,21 @@ export function hostCpuReader(
           usageUs: procStatBusyUs(r.stdout),
           throttledUs: 0,
           atMs,
+          ...bootTime(r.stdout),
         };
       }),
     );
+}
+
+/** proc(5) `btime`: when the kernel booted. The same on two hosts: one kernel, one machine's CPU. */
+export function procStatBootTime(text: string): number | undefined {
+  const m = /^btime\s+(\d+)\s*$/m.exec(text);
+  return m === null ? undefined : Number(m[1]);
+}
+
+function bootTime(text: string): { bootTimeS?: number } {
+  const b = procStatBootTime(text);
+  return b === undefined ? {} : { bootTimeS: b };
 }
 
 /** USER_HZ is 100 on every Linux architecture we meet (sysconf(_SC_CLK_TCK), proc(5)). */

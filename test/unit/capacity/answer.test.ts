@@ -20,6 +20,7 @@ function point(
       upperReason,
       converged: true,
       stoppedBy: 'tolerance',
+      confirmations: 0,
       probes: [probe],
       elapsedS: 50,
     },
@@ -184,4 +185,24 @@ test('nothing sustained: no rate to scale from, and no size', () => {
   assert.equal(a.targetRate, 0);
   assert.deepEqual(a.size, { value: null, basis: 'unreachable', perUnitRate: 0 });
   assert.equal(a.lines[1], 'Nothing sustained the SLO: there is no rate to scale from.');
+});
+
+test("hosts that share one kernel: the answer says every CPU figure is that machine's", () => {
+  // Recorded shape: `capacity --hosts` on lab cac's hosts, each /proc/stat the whole 2-core machine's.
+  const k = (p: PartUsage): PartUsage => ({ ...p, kernel: 'btime 1796229007' });
+  const p1 = point(1, 40, [
+    k({ ...part('lb', 'lb', 1.5, 2), roles: ['lb'] }),
+    k({ ...part('app1', 'app', 1.5, 2, false), roles: ['app'] }),
+    k({ ...part('db', 'db', 1.5, 2), roles: ['db'] }),
+  ]);
+  const a = answer({ points: [p1], target: fleet, factor: 10 });
+  const line = a.lines.find((l) => l.startsWith('Hosts '));
+  assert.ok(line !== undefined, a.lines.join('\n'));
+  assert.match(line, /^Hosts lb, app1, db share one kernel .*that whole machine's, not its own/);
+  // Real machines of their own (different kernels, or none recorded): no such line.
+  const own = answer({ points: [point(1, 40, [part('lb', 'lb', 0.2, 2)])], target: fleet, factor: 10 });
+  assert.equal(
+    own.lines.some((l) => l.startsWith('Hosts ')),
+    false,
+  );
 });

@@ -73,7 +73,7 @@ test("the short scale-out line says how it is shorter than capacity's", () => {
       tolerance: 0.15,
       slo: 'load.p99<200ms,errors<0.1%',
     }),
-    'scale-out (sustainable, SLO load.p99<200ms,errors<0.1%): 1 app host 41/s, 2 app hosts 77/s; efficiency 0.939 — short: ≤ 4 probes of 2 s per size, within 15 % (capacity --lab: sizes 1, 2, 4, up to 12 probes of 5 s, 10 %, overload too).',
+    'scale-out (sustainable, SLO load.p99<200ms,errors<0.1%): 1 app host 41/s, 2 app hosts 77/s; efficiency 0.939 — short: ≤ 4 probes of 2 s per size, within 15 % (capacity --lab: sizes 1, 2, 4, up to 16 probes of 5 s, 10 %, overload too).',
   );
 });
 

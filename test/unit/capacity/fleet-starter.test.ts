@@ -8,7 +8,7 @@ import {
   readingsCpuMeter,
 } from '../../../src/capacity/fleet-starter.js';
 import { fleetTarget } from '../../../src/capacity/fleet-target.js';
-import { procStatBusyUs } from '../../../src/stages/fleet/host-cpu.js';
+import { procStatBootTime, procStatBusyUs } from '../../../src/stages/fleet/host-cpu.js';
 import type { RunningFleet } from '../../../src/stages/fleet/start.js';
 import type { HostCpuReading } from '../../../src/stages/stage.js';
 import { fixedLab } from '../lab/lab-fixture.js';
@@ -105,6 +105,33 @@ test('a real machine: busy CPU from recorded /proc/stat, as a share of its cores
   ]);
 });
 
+test("hosts that read one kernel's /proc/stat (a lab's namespaces as --hosts) are marked with it", () => {
+  // Both recorded files are this machine's: the same btime, as every netns of one box reads.
+  assert.equal(procStatBootTime(proc('stat-a.txt')), 1796229007);
+  assert.equal(procStatBootTime(proc('stat-b.txt')), 1796229007);
+  assert.equal(procStatBootTime('cpu  1 2 3 4\n'), undefined);
+  const at = (host: string, usageUs: number, atMs: number): HostCpuReading => ({
+    host,
+    roles: [host === 'lb' ? 'lb' : 'app'],
+    quota: 2,
+    usageUs,
+    throttledUs: 0,
+    atMs,
+    bootTimeS: 1796229007,
+  });
+  const parts = readingParts(
+    [at('lb', 0, 0), at('app1', 0, 0)],
+    [at('lb', 1_800_000, 1000), at('app1', 1_800_000, 1000)],
+  );
+  assert.deepEqual(
+    parts.map((p) => [p.name, p.usedCores, p.kernel]),
+    [
+      ['lb', 1.8, 'btime 1796229007'],
+      ['app1', 1.8, 'btime 1796229007'],
+    ],
+  );
+});
+
 test('the ssh meter samples until stopped and answers from the samples nearest the window', async () => {
   let wall = 10_000;
   let usage = 0;
@@ -126,4 +153,28 @@ test('the ssh meter samples until stopped and answers from the samples nearest t
     { name: 'db', role: 'db', shared: true, usedCores: 0.5, budgetCores: 1, roles: ['db'] },
   ]);
   assert.equal(meter.window(11_000, 11_000), undefined);
+});
+
+test('the ssh meter: a window about one interval long, one sample nearest both ends, reads the interval before it', async () => {
+  // Recorded: `capacity --hosts` with 1 s probes, sampled once a second, had no CPU at all.
+  let n = 0;
+  let wall = 10_000;
+  const meter = readingsCpuMeter({
+    read: async () => {
+      n += 1;
+      if (n > 3) throw new Error('host cut off');
+      return [{ host: 'lb', roles: ['lb'], quota: 2, usageUs: n * 500_000, throttledUs: 0, atMs: n * 1000 }];
+    },
+    intervalMs: 5,
+    now: () => {
+      wall += 1000;
+      return wall;
+    },
+  });
+  await new Promise((r) => setTimeout(r, 60));
+  meter.stop();
+  // Samples at wall 11 000, 12 000, 13 000: both ends of [12 600, 13 400] are nearest 13 000.
+  assert.deepEqual(meter.window(12_600, 13_400)?.parts, [
+    { name: 'lb', role: 'lb', shared: true, usedCores: 0.5, budgetCores: 2, roles: ['lb'] },
+  ]);
 });

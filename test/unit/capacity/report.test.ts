@@ -49,8 +49,8 @@ test('the terminal table: the curve, the answer in plain words, both overload cu
     t,
     /^flickr-killr capacity — fleet model \(size = app hosts\), SLO load\.p99<200ms,errors<0\.1%$/m,
   );
-  assert.match(t, /^1 +300 +300–325 +300 +– +7 +42 s +lb 0\.43\/1$/m);
-  assert.match(t, /^2 +600 +600–638 +600 +1\.00 +7 +42 s +lb 0\.86\/1 SATURATED$/m);
+  assert.match(t, /^1 +300 +300–325 +300 +– +10 \(3 confirm\) +60 s +lb 0\.43\/1$/m);
+  assert.match(t, /^2 +600 +600–638 +600 +1\.00 +12 \(5 confirm\) +72 s +lb 0\.86\/1 SATURATED$/m);
   assert.match(t, /The curve stops: lb host 'lb' \(1 core\) saturated at 600\/s with 2 app hosts/);
   assert.match(
     t,

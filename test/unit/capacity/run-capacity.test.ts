@@ -15,8 +15,9 @@ test("the scale-out curve: exact probes per size, each size starting from the la
   const { report, model } = await modelRun({ protect: true });
   const rates = report.scaleOut.map((p) => p.search.probes.map((x) => x.offeredRate));
   assert.deepEqual(rates, [
-    [50, 100, 200, 400, 300, 350, 325],
-    [300, 600, 1200, 900, 750, 675, 638],
+    // Every failing rate probed twice (search.ts: a rate fails only if 2 of 2 do).
+    [50, 100, 200, 400, 400, 300, 350, 350, 325, 325],
+    [300, 600, 1200, 1200, 900, 900, 750, 750, 675, 675, 638, 638],
   ]);
   assert.deepEqual(
     report.scaleOut.map((p) => [p.size, p.search.sustainableRate, p.ideal, p.efficiency, p.saturated]),
@@ -33,7 +34,7 @@ test("the scale-out curve: exact probes per size, each size starting from the la
   assert.deepEqual(model.starts, ['1', '2', '1', '1 protect 16']);
   // Every probe is an open loop at its rate with enough virtual users; primes are closed loops.
   const probes = model.runs.filter((r) => r.rate !== undefined);
-  assert.equal(probes.length, 7 + 7 + 6 + 6);
+  assert.equal(probes.length, 10 + 12 + 6 + 6);
   for (const r of probes) {
     assert.equal(r.connections, virtualUsersFor(r.rate!));
     assert.equal(r.durationMs, 5000);
@@ -96,14 +97,14 @@ test('the log says the plan, a line per probe, and where the curve stops', async
   const { lines, clock } = await modelRun();
   assert.equal(
     lines[0],
-    'capacity of fleet model: sizes 1, 2, 4, 8 (app hosts); SLO load.p99<200ms,errors<0.1%; each size at most 12 probes of 6 s (1 s warm-up + 5 s), bracket within 10 %',
+    'capacity of fleet model: sizes 1, 2, 4, 8 (app hosts); SLO load.p99<200ms,errors<0.1%; each size at most 16 probes of 6 s (1 s warm-up + 5 s), bracket within 10 %',
   );
-  assert.equal(lines.filter((l) => / probe \d+\/12 /.test(l)).length, 14);
+  assert.equal(lines.filter((l) => / probe \d+\/16 /.test(l)).length, 22);
   assert.ok(
     lines.includes(
       "scale-out stops: lb host 'lb' (1 core) saturated at 600/s with 2 app hosts: a larger size shares it",
     ),
   );
-  // 14 search probes and 6 overload steps of 6 s, 3 primes of 2 s: the fake clock saw every run.
-  assert.equal(clock.t, (14 + 6) * 6000 + 3 * 2000);
+  // 22 search probes and 6 overload steps of 6 s, 3 primes of 2 s: the fake clock saw every run.
+  assert.equal(clock.t, (22 + 6) * 6000 + 3 * 2000);
 });
