@@ -100,10 +100,14 @@ test('capacity --lab: a lab of its own, 1 and 2 app hosts, CPU per host, --prote
     [false, true],
   );
   const protectedRun = join(out, 'fleet', '02-fleet-1-protect');
-  const files = [1, 2, 3, 4].map((n) => join(out, 'fleet', `0${n}-fleet-1-protect`, 'lb', 'nginx.conf'));
-  const lbConf = files.find((f) => existsSync(f));
-  assert.ok(lbConf !== undefined, `a protected lb conf under ${protectedRun}`);
-  assert.match(readFileSync(lbConf, 'utf8'), /limit_conn fk_protect 4;/);
+  const lbDir = [1, 2, 3, 4]
+    .map((n) => join(out, 'fleet', `0${n}-fleet-1-protect`, 'lb'))
+    .find((d) => existsSync(join(d, 'nginx.conf')));
+  assert.ok(lbDir !== undefined, `a protected lb conf under ${protectedRun}`);
+  // The lb's limit lives in its own included file, rewritten with the upstream on every switch
+  // (deploy/lb-upstream.ts): 4 in flight × 1 app process.
+  assert.match(readFileSync(join(lbDir, 'nginx.conf'), 'utf8'), /include \S*app-limit\.conf;/);
+  assert.match(readFileSync(join(lbDir, 'app-limit.conf'), 'utf8'), /limit_conn fk_protect 4;/);
   const top = report.overload[1]!.steps.at(-1)!;
   t.diagnostic(
     `protected at ${top.multiplier}×: ${top.status503} fast 503s, goodput ${top.goodput}/s of ${top.offeredRate}/s offered`,
