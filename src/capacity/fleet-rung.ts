@@ -132,7 +132,7 @@ async function measureOnLab(
     sizes: [1, RUNG_APP_HOSTS],
     search: RUNG_SEARCH,
     probe: (running, rate) => runProbe(running, target.info.users, rate, slo, RUNG_PROBE, probeDeps),
-    prime: (running) => prime(running, target.info.users, RUNG_PROBE, probeDeps),
+    prime: (running) => prime(running, target.info.users, RUNG_PROBE, { ...probeDeps, log }),
     deps: { now: d.now, log, signal: input.signal },
   });
   if (rung === undefined)

@@ -18,7 +18,7 @@ export interface OverloadInput {
   multipliers: readonly number[];
   protect?: ProtectLimits;
   probe: (running: RunningTarget, rate: number) => Promise<Omit<ProbeRecord, 'n' | 'phase'>>;
-  prime: (running: RunningTarget) => Promise<void>;
+  prime: (running: RunningTarget) => Promise<unknown>;
   log: (line: string) => void;
   signal?: AbortSignal;
 }

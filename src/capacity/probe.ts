@@ -85,23 +85,90 @@ export async function runProbe(
 }
 
 /**
- * After a start, before the first probe: a short closed loop that fills memcached with the static
- * files and warms every app process's JIT, so the first probe does not measure a cold stack.
+ * How long a prime warms a fresh start: rounds of `roundMs` closed loop until (a) at least
+ * `minPageViewsPerUnit` page views per unit of size were served — V8 optimises a function after
+ * enough calls, not after enough seconds, so "warm" is a count of page views per app process — and
+ * (b) the page-view rate stopped climbing: no round of the last `patience` beats the best before
+ * them by more than `growth`. (b) alone is fooled by a stack that is slow and flat while it warms:
+ * on lab hosts of 0.08 core a fresh fleet, memcached still empty, read 4, 3, 3, 3 page views/s, and
+ * its first probes then failed at 50/s on a host that sustains ~45/s warm. A fixed 2 s (before)
+ * was enough on 0.25-core hosts but not there, where the JIT's own work counts against the quota:
+ * 1 s rounds right after a start read 13, 10, 17, 21, 31, 53, 66, 73, 113, 95, 133, 145, 125, 123,
+ * 140 page views/s (bench/README.md).
+ */
+export interface PrimeSettings {
+  roundMs: number;
+  minPageViewsPerUnit: number;
+  patience: number;
+  growth: number;
+  /** At most this many rounds: a stack that keeps climbing is probed anyway (and the log says so). */
+  maxRounds: number;
+  /** Closed-loop connections per unit of size (an app host, an app process). */
+  connectionsPerUnit: number;
+}
+
+export const DEFAULT_PRIME: PrimeSettings = {
+  roundMs: 1000,
+  minPageViewsPerUnit: 500,
+  patience: 3,
+  growth: 0.1,
+  maxRounds: 30,
+  connectionsPerUnit: 8,
+};
+
+/** True when the rates (page views/s per round, in order) have stopped climbing. Pure. */
+export function primeSettled(
+  rates: readonly number[],
+  p: Pick<PrimeSettings, 'patience' | 'growth'>,
+): boolean {
+  if (rates.length <= p.patience) return false;
+  const before = Math.max(...rates.slice(0, rates.length - p.patience));
+  const recent = Math.max(...rates.slice(rates.length - p.patience));
+  return recent <= before * (1 + p.growth);
+}
+
+export interface PrimeOutcome {
+  /** Page views/s of each round. */
+  rates: number[];
+  pageViews: number;
+  settled: boolean;
+}
+
+/**
+ * After a start, before the first probe: closed-loop rounds (primeSettled) that fill memcached
+ * with the static files and warm every app process's JIT, so the first probe does not measure a
+ * cold stack.
  */
 export async function prime(
   running: RunningTarget,
   users: number,
   s: ProbeSettings,
-  deps: ProbeDeps,
-): Promise<void> {
-  await deps.runBench(
-    {
-      ...workload(running.url, users),
-      connections: 8,
-      durationMs: Math.min(2000, Math.max(500, s.probeMs)),
-      timeoutMs: s.timeoutMs,
-      seed: s.seed + 1,
-    },
-    deps.signal ? { signal: deps.signal } : {},
+  deps: ProbeDeps & { log?: (line: string) => void },
+  p: PrimeSettings = DEFAULT_PRIME,
+): Promise<PrimeOutcome> {
+  const rates: number[] = [];
+  let pageViews = 0;
+  let settled = false;
+  const minPageViews = p.minPageViewsPerUnit * Math.max(1, running.size);
+  while (rates.length < p.maxRounds && !settled && deps.signal?.aborted !== true) {
+    const b = await deps.runBench(
+      {
+        ...workload(running.url, users),
+        connections: Math.min(64, p.connectionsPerUnit * Math.max(1, running.size)),
+        durationMs: p.roundMs,
+        timeoutMs: s.timeoutMs,
+        seed: s.seed + 1 + rates.length,
+      },
+      deps.signal ? { signal: deps.signal } : {},
+    );
+    rates.push(Math.round(b.rates.pageViewsPerS * 10) / 10);
+    pageViews += b.totals.pageViews;
+    settled = pageViews >= minPageViews && primeSettled(rates, p);
+  }
+  deps.log?.(
+    `primed: ${rates.length} closed-loop round${rates.length === 1 ? '' : 's'} of ${p.roundMs / 1000} s, ` +
+      `${pageViews} page views, ${rates[0] ?? 0} → ${rates[rates.length - 1] ?? 0} page views/s` +
+      (settled ? '' : ` (still climbing after ${p.maxRounds} rounds: probing anyway)`),
   );
+  return { rates, pageViews, settled };
 }

@@ -66,7 +66,8 @@ export async function runCapacity(
   };
   const probe = (running: RunningTarget, rate: number) =>
     runProbe(running, info.users, rate, o.slo, o.probe, probeDeps);
-  const primeIt = (running: RunningTarget) => prime(running, info.users, o.probe, probeDeps);
+  const primeIt = (running: RunningTarget) =>
+    prime(running, info.users, o.probe, { ...probeDeps, log: deps.log });
   const machine = await deps.machine();
   const { points, stopReason } = await runScaleOut({
     target,

@@ -16,7 +16,7 @@ export interface ScaleOutInput {
   sizes: number[];
   search: SearchParams;
   probe: (running: RunningTarget, rate: number) => Promise<Omit<ProbeRecord, 'n' | 'phase'>>;
-  prime: (running: RunningTarget) => Promise<void>;
+  prime: (running: RunningTarget) => Promise<unknown>;
   deps: SearchDeps;
 }
 
