@@ -14,6 +14,7 @@ import type { RemoteHost } from '../remote/remote-host.js';
 import type { FleetStartOptions, RunningFleet } from '../stages/fleet/start.js';
 import type { HostCpuReading } from '../stages/stage.js';
 import { type FleetHost, type FleetStarter, hostPart, labCpuMeter } from './fleet-target.js';
+import type { MachineSampler } from './machine-sampler.js';
 import type { CpuMeter, CpuReading } from './target.js';
 
 export interface FleetStarterOptions {
@@ -31,6 +32,8 @@ export interface FleetStarterOptions {
   dataFacts: (url: string) => Promise<{ users: number }>;
   /** The running lab's state (remote/hosts.ts readRunningLab), for its hosts' cgroups. */
   labState?: (name: string) => LabState;
+  /** The machine under a lab (machine-sampler.ts), so probes say what other processes used. */
+  machine?: MachineSampler;
 }
 
 export const appHostCount = (hosts: readonly RemoteHost[]) =>
@@ -68,7 +71,9 @@ export function fleetStarter(o: FleetStarterOptions): FleetStarter {
         url: fleet.url,
         users,
         cpu: () =>
-          labHosts !== undefined ? labCpuMeter(labHosts) : readingsCpuMeter({ read: () => fleet.hostCpu() }),
+          labHosts !== undefined
+            ? labCpuMeter(o.machine === undefined ? labHosts : { ...labHosts, machine: o.machine })
+            : readingsCpuMeter({ read: () => fleet.hostCpu() }),
         stop: () => fleet.stop(),
       };
     },

@@ -13,6 +13,8 @@ import { type CgroupLayout, sampleCgroup } from '../lab/cgroup.js';
 import type { Role } from '../lab/host-spec.js';
 import type { PartRole, PartUsage } from '../report/capacity-types.js';
 import type { ProtectLimits } from '../stages/stage.js';
+import { OTHER_PROCESSES } from './local-parts.js';
+import { type MachineSample, type MachineSampler, machineCores } from './machine-sampler.js';
 import type { CapacityTarget, CpuMeter, CpuReading, RunningTarget } from './target.js';
 
 export interface FleetHost {
@@ -28,6 +30,8 @@ export interface FleetHost {
 export interface FleetSample {
   atMs: number;
   usageUs: Map<string, number>;
+  /** The machine under the lab, when the meter samples it. */
+  machine?: MachineSample | undefined;
 }
 
 const SHARED_ORDER: readonly Role[] = ['lb', 'db', 'cache', 'sessions'];
@@ -62,6 +66,12 @@ export interface LabMeterOptions {
   read?: (path: string) => string;
   intervalMs?: number;
   now?: () => number;
+  /**
+   * The machine the lab runs on (machine-sampler.ts): with it, every window also says what other
+   * processes used (a part of role 'other', never shared, as a local stage's) and the generator's
+   * cores — so the answer can say when the box was busy with something else.
+   */
+  machine?: MachineSampler;
 }
 
 /**
@@ -76,7 +86,7 @@ export function labCpuMeter(o: LabMeterOptions): CpuMeter {
   const take = () => {
     const usageUs = new Map<string, number>();
     for (const h of o.hosts) usageUs.set(h.name, sampleCgroup(o.layout, h.cgroup, read).usageUs);
-    samples.push({ atMs: now(), usageUs });
+    samples.push({ atMs: now(), usageUs, machine: o.machine?.() });
   };
   take();
   const timer = setInterval(take, o.intervalMs ?? 250);
@@ -89,7 +99,25 @@ export function labCpuMeter(o: LabMeterOptions): CpuMeter {
       const a = nearest(fromMs);
       const b = nearest(toMs);
       if (b.atMs <= a.atMs) return undefined;
-      return { parts: fleetParts(o.hosts, a, b), generatorCores: null };
+      const parts = fleetParts(o.hosts, a, b);
+      const m =
+        a.machine && b.machine
+          ? machineCores(
+              a.machine,
+              b.machine,
+              (b.atMs - a.atMs) / 1000,
+              parts.reduce((sum, p) => sum + p.usedCores, 0),
+            )
+          : undefined;
+      if (m === undefined) return { parts, generatorCores: null };
+      parts.push({
+        name: OTHER_PROCESSES,
+        role: 'other',
+        shared: false,
+        usedCores: m.otherCores,
+        budgetCores: b.machine!.cores,
+      });
+      return { parts, generatorCores: m.generatorCores };
     },
     stop: () => {
       clearInterval(timer);

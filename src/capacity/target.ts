@@ -75,10 +75,13 @@ export function partLabel(
 
 /** A fleet's parts as hosts (capacity.json's cpu.hosts[]). */
 export function hostUsages(parts: readonly PartUsage[]): HostUsage[] {
-  return parts.map((p) => ({
-    name: p.name,
-    roles: p.roles ?? [p.role],
-    usedCores: p.usedCores,
-    quotaCores: p.budgetCores,
-  }));
+  // 'other processes' (the machine under a lab) is not a host.
+  return parts
+    .filter((p) => p.role !== 'other')
+    .map((p) => ({
+      name: p.name,
+      roles: p.roles ?? [p.role],
+      usedCores: p.usedCores,
+      quotaCores: p.budgetCores,
+    }));
 }

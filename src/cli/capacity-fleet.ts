@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
 import { appHostCount, fleetStarter } from '../capacity/fleet-starter.js';
 import { fleetTarget } from '../capacity/fleet-target.js';
+import { machineSampler } from '../capacity/machine-sampler.js';
 import type { CapacityTarget } from '../capacity/target.js';
 import { FkError, isFkError } from '../errors.js';
 import { defaultLabHosts, renderHostsYaml } from '../lab/default-hosts.js';
@@ -91,6 +92,7 @@ export async function fleetCapacityTarget(
     startFleet,
     dataFacts,
     labState: (lab) => readRunningLab(lab),
+    machine: machineSampler(),
   });
   return { target: fleetTarget({ name, users: 0, starter }), cleanup };
 }

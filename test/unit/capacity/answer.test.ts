@@ -206,3 +206,21 @@ test("hosts that share one kernel: the answer says every CPU figure is that mach
     false,
   );
 });
+
+test('a lab fleet on a busy box: other processes are named, and they are neither a host nor a shared limit', () => {
+  const busy = point(1, 300, [
+    part('lb', 'lb', 0.2, 1),
+    part('app1', 'app', 0.9, 1, false),
+    part('other processes', 'other', 0.9, 2, false),
+  ]);
+  const a = answer({ points: [busy, fleet2], target: fleet, factor: 2 });
+  assert.deepEqual(
+    sharedLimits([busy, fleet2]).map((s) => s.name),
+    ['lb', 'db'],
+  );
+  assert.equal(a.firstShared?.name, 'lb');
+  assert.ok(
+    a.lines.some((l) => l.startsWith("Other processes used 0.90 of 2 cores during size 1's measurement")),
+    a.lines.join('\n'),
+  );
+});

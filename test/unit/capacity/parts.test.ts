@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type FleetHost, fleetParts, fleetTarget, labCpuMeter } from '../../../src/capacity/fleet-target.js';
 import { kindOf, localParts } from '../../../src/capacity/local-parts.js';
-import { partLabel, saturatedShared } from '../../../src/capacity/target.js';
+import { machineCores } from '../../../src/capacity/machine-sampler.js';
+import { hostUsages, partLabel, saturatedShared } from '../../../src/capacity/target.js';
 import type { CpuBreakdown } from '../../../src/report/report-types.js';
 
 const cpu = (
@@ -158,4 +159,46 @@ test('the fleet target composes a starter with its meter; the workload follows t
   running.cpu().stop();
   await running.stop();
   assert.deepEqual(started, ['2:16']);
+});
+
+test('on a shared box the lab meter says what other processes used: machine − lab hosts − generator', () => {
+  const hosts: FleetHost[] = [{ name: 'app1', roles: ['app'], cpu: 0.25, cgroup: 'fk/lab/app1' }];
+  let usage = 0;
+  const read = (path: string) =>
+    path.endsWith('cpu.stat') ? `usage_usec ${usage}\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n` : '';
+  // 2 cores at 100 ticks/s: over 2 s, 400 ticks in all; 300 busy = 1.5 busy cores, of which the
+  // generator (this process) 80 ticks = 0.4 core and app1's cgroup 0.25 core: other 0.85.
+  const machine = [
+    { busyTicks: 1000, totalTicks: 10_000, cores: 2, selfTicks: 50 },
+    { busyTicks: 1300, totalTicks: 10_400, cores: 2, selfTicks: 130 },
+  ];
+  let m = 0;
+  let now = 0;
+  const meter = labCpuMeter({
+    layout: { version: 2, root: '/cg' },
+    hosts,
+    read,
+    intervalMs: 3_600_000,
+    now: () => now,
+    machine: () => machine[m],
+  });
+  now = 2000;
+  usage = 500_000;
+  m = 1;
+  meter.stop();
+  const r = meter.window(0, 2000);
+  assert.deepEqual(
+    r?.parts.map((p) => [p.name, p.role, p.shared, p.usedCores, p.budgetCores]),
+    [
+      ['app1', 'app', false, 0.25, 0.25],
+      ['other processes', 'other', false, 0.85, 2],
+    ],
+  );
+  assert.equal(r?.generatorCores, 0.4);
+  // Not a host: capacity.json's cpu.hosts leaves it out.
+  assert.deepEqual(
+    hostUsages(r!.parts).map((h) => h.name),
+    ['app1'],
+  );
+  assert.deepEqual(machineCores(machine[0]!, machine[0]!, 2, 0), undefined, 'no ticks between them');
 });
