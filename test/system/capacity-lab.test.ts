@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Ajv } from 'ajv';
@@ -82,12 +82,23 @@ test('capacity --lab: a lab of its own, 1 and 2 app hosts, CPU per host, --prote
   for (const p of report.scaleOut) {
     assert.ok(p.search.sustainableRate > 0, `size ${p.size} sustained something`);
     // Every host used at that size, against its quota, from its cgroup.
-    const hosts = p.parts.map((x) => `${x.name}:${x.role}:${x.budgetCores}`).sort();
+    const hosts = p.parts
+      .filter((x) => x.role !== 'other')
+      .map((x) => `${x.name}:${x.role}:${x.budgetCores}`)
+      .sort();
     const apps = Array.from({ length: p.size }, (_, i) => `app${i + 1}:app:0.25`);
     assert.deepEqual(
       hosts,
       [...apps, 'cache:cache:0.5', 'db:db:0.5', 'lb:lb:0.75', 'sessions:sessions:0.1'].sort(),
     );
+    // And the machine under the lab: what other processes used, against its cores; not a host.
+    const other = p.parts.filter((x) => x.role === 'other');
+    assert.deepEqual(
+      other.map((x) => [x.name, x.shared, x.budgetCores]),
+      [['other processes', false, cpus().length]],
+    );
+    assert.ok(other[0]!.usedCores >= 0);
+    assert.ok(!p.cpu?.hosts.some((h) => h.name === 'other processes'), 'not in cpu.hosts');
     const app1 = p.parts.find((x) => x.name === 'app1')!;
     assert.ok(app1.usedCores > 0.05, `app1 worked: ${app1.usedCores} cores`);
   }
