@@ -100,24 +100,17 @@ export function labCpuMeter(o: LabMeterOptions): CpuMeter {
       const b = nearest(toMs);
       if (b.atMs <= a.atMs) return undefined;
       const parts = fleetParts(o.hosts, a, b);
-      const m =
-        a.machine && b.machine
-          ? machineCores(
-              a.machine,
-              b.machine,
-              (b.atMs - a.atMs) / 1000,
-              parts.reduce((sum, p) => sum + p.usedCores, 0),
-            )
-          : undefined;
+      const labCores = parts.reduce((sum, p) => sum + p.usedCores, 0);
+      const m = a.machine && b.machine ? machineCores(a.machine, b.machine, labCores) : undefined;
       if (m === undefined) return { parts, generatorCores: null };
-      parts.push({
+      const other: PartUsage = {
         name: OTHER_PROCESSES,
         role: 'other',
         shared: false,
         usedCores: m.otherCores,
-        budgetCores: b.machine!.cores,
-      });
-      return { parts, generatorCores: m.generatorCores };
+        budgetCores: m.cores,
+      };
+      return { parts: [...parts, other], generatorCores: m.generatorCores };
     },
     stop: () => {
       clearInterval(timer);

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseProcStat } from '../proc/stat.js';
-import { parseSystemStat } from '../proc/system-stat.js';
+import { readSystemStat } from '../proc/system-stat.js';
 
 export interface MachineSample {
   /** Ticks of every core, busy (not idle, not iowait) and in all (proc(5)). */
@@ -24,7 +24,7 @@ export type MachineSampler = () => MachineSample | undefined;
 export function machineSampler(procDir = '/proc'): MachineSampler {
   return () => {
     try {
-      const sys = parseSystemStat(readFileSync(`${procDir}/stat`, 'utf8'));
+      const sys = readSystemStat(procDir);
       const self = parseProcStat(readFileSync(`${procDir}/self/stat`, 'latin1'));
       if (self === undefined || sys.perCore.length === 0) return undefined;
       return {
@@ -40,27 +40,25 @@ export function machineSampler(procDir = '/proc'): MachineSampler {
 }
 
 /**
- * Cores between two samples: the machine's busy cores, the generator's, and what is left once the
- * lab's own hosts (`labCores`, from their cgroups) are taken off. Pure. Ticks of the machine are
- * summed over its cores, so busy ÷ total × cores is busy cores whatever the tick rate; the
- * generator's ticks are converted with the same rate: total ticks ÷ cores ÷ seconds.
+ * Cores between two samples: the generator's, and what is left of the machine's busy cores once
+ * the lab's own hosts (`labCores`, from their cgroups) and the generator are taken off. Pure.
+ * Every figure is a share of the ticks all cores had between the samples, × cores: no tick rate,
+ * no wall clock.
  */
 export function machineCores(
   a: MachineSample,
   b: MachineSample,
-  elapsedS: number,
   labCores: number,
-): { machineBusyCores: number; generatorCores: number; otherCores: number } | undefined {
+): { cores: number; generatorCores: number; otherCores: number } | undefined {
   const total = b.totalTicks - a.totalTicks;
-  if (!(total > 0) || !(elapsedS > 0)) return undefined;
-  const machineBusyCores = ((b.busyTicks - a.busyTicks) / total) * b.cores;
-  const ticksPerS = total / b.cores / elapsedS;
-  const generatorCores = Math.max(0, b.selfTicks - a.selfTicks) / ticksPerS / elapsedS;
-  const otherCores = Math.max(0, machineBusyCores - labCores - generatorCores);
+  if (!(total > 0)) return undefined;
+  const cores = (ticks: number) => (Math.max(0, ticks) / total) * b.cores;
+  const busy = cores(b.busyTicks - a.busyTicks);
+  const generatorCores = cores(b.selfTicks - a.selfTicks);
   return {
-    machineBusyCores: round3(machineBusyCores),
+    cores: b.cores,
     generatorCores: round3(generatorCores),
-    otherCores: round3(otherCores),
+    otherCores: round3(Math.max(0, busy - labCores - generatorCores)),
   };
 }
 

@@ -149,12 +149,12 @@ export async function prime(
   const rates: number[] = [];
   let pageViews = 0;
   let settled = false;
-  const minPageViews = p.minPageViewsPerUnit * Math.max(1, running.size);
+  const units = Math.max(1, running.size);
   while (rates.length < p.maxRounds && !settled && deps.signal?.aborted !== true) {
     const b = await deps.runBench(
       {
         ...workload(running.url, users),
-        connections: Math.min(64, p.connectionsPerUnit * Math.max(1, running.size)),
+        connections: Math.min(64, p.connectionsPerUnit * units),
         durationMs: p.roundMs,
         timeoutMs: s.timeoutMs,
         seed: s.seed + 1 + rates.length,
@@ -163,7 +163,7 @@ export async function prime(
     );
     rates.push(Math.round(b.rates.pageViewsPerS * 10) / 10);
     pageViews += b.totals.pageViews;
-    settled = pageViews >= minPageViews && primeSettled(rates, p);
+    settled = pageViews >= p.minPageViewsPerUnit * units && primeSettled(rates, p);
   }
   deps.log?.(
     `primed: ${rates.length} closed-loop round${rates.length === 1 ? '' : 's'} of ${p.roundMs / 1000} s, ` +

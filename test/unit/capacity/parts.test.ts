@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type FleetHost, fleetParts, fleetTarget, labCpuMeter } from '../../../src/capacity/fleet-target.js';
+import {
+  type FleetHost,
+  fleetParts,
+  fleetTarget,
+  type LabMeterOptions,
+  labCpuMeter,
+} from '../../../src/capacity/fleet-target.js';
 import { kindOf, localParts } from '../../../src/capacity/local-parts.js';
 import { machineCores } from '../../../src/capacity/machine-sampler.js';
 import { hostUsages, partLabel, saturatedShared } from '../../../src/capacity/target.js';
@@ -95,12 +101,16 @@ test('fleet hosts as parts: an app-only host grows with the size; any other role
   assert.deepEqual(saturatedShared(fleetParts(hosts, a, b)), ['lb']);
 });
 
-test("the lab meter reads every host's cgroup (v2 cpu.stat usage_usec) over a probe's window", () => {
-  const usage = new Map([
-    ['lb', 0],
-    ['app1', 0],
-    ['data', 0],
-  ]);
+/**
+ * A lab meter over fake v2 cgroups (/cg/fk/lab/<host>/cpu.stat from `usage`, µs) on a clock moved
+ * by hand; it samples only when created and stopped (the interval is an hour).
+ */
+function fakeLabMeter(
+  of: FleetHost[],
+  usage: Map<string, number>,
+  clock: { now: number },
+  machine?: LabMeterOptions['machine'],
+) {
   const read = (path: string): string => {
     const m = /^\/cg\/fk\/lab\/(\w+)\/(.+)$/.exec(path);
     if (!m) return '';
@@ -108,15 +118,25 @@ test("the lab meter reads every host's cgroup (v2 cpu.stat usage_usec) over a pr
       return `usage_usec ${usage.get(m[1]!)}\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n`;
     return m[2] === 'memory.current' ? '1048576\n' : '';
   };
-  let now = 1_000_000;
-  const meter = labCpuMeter({
+  return labCpuMeter({
     layout: { version: 2, root: '/cg' },
-    hosts,
+    hosts: of,
     read,
     intervalMs: 3_600_000,
-    now: () => now,
+    now: () => clock.now,
+    ...(machine === undefined ? {} : { machine }),
   });
-  now += 2000;
+}
+
+test("the lab meter reads every host's cgroup (v2 cpu.stat usage_usec) over a probe's window", () => {
+  const usage = new Map([
+    ['lb', 0],
+    ['app1', 0],
+    ['data', 0],
+  ]);
+  const clock = { now: 1_000_000 };
+  const meter = fakeLabMeter(hosts, usage, clock);
+  clock.now += 2000;
   usage.set('lb', 500_000).set('app1', 400_000).set('data', 100_000);
   meter.stop();
   const r = meter.window(1_000_000, 1_002_000);
@@ -162,10 +182,8 @@ test('the fleet target composes a starter with its meter; the workload follows t
 });
 
 test('on a shared box the lab meter says what other processes used: machine − lab hosts − generator', () => {
-  const hosts: FleetHost[] = [{ name: 'app1', roles: ['app'], cpu: 0.25, cgroup: 'fk/lab/app1' }];
-  let usage = 0;
-  const read = (path: string) =>
-    path.endsWith('cpu.stat') ? `usage_usec ${usage}\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n` : '';
+  const app1: FleetHost[] = [{ name: 'app1', roles: ['app'], cpu: 0.25, cgroup: 'fk/lab/app1' }];
+  const usage = new Map([['app1', 0]]);
   // 2 cores at 100 ticks/s: over 2 s, 400 ticks in all; 300 busy = 1.5 busy cores, of which the
   // generator (this process) 80 ticks = 0.4 core and app1's cgroup 0.25 core: other 0.85.
   const machine = [
@@ -173,17 +191,10 @@ test('on a shared box the lab meter says what other processes used: machine − 
     { busyTicks: 1300, totalTicks: 10_400, cores: 2, selfTicks: 130 },
   ];
   let m = 0;
-  let now = 0;
-  const meter = labCpuMeter({
-    layout: { version: 2, root: '/cg' },
-    hosts,
-    read,
-    intervalMs: 3_600_000,
-    now: () => now,
-    machine: () => machine[m],
-  });
-  now = 2000;
-  usage = 500_000;
+  const clock = { now: 0 };
+  const meter = fakeLabMeter(app1, usage, clock, () => machine[m]);
+  clock.now = 2000;
+  usage.set('app1', 500_000);
   m = 1;
   meter.stop();
   const r = meter.window(0, 2000);
@@ -200,5 +211,5 @@ test('on a shared box the lab meter says what other processes used: machine − 
     hostUsages(r!.parts).map((h) => h.name),
     ['app1'],
   );
-  assert.deepEqual(machineCores(machine[0]!, machine[0]!, 2, 0), undefined, 'no ticks between them');
+  assert.deepEqual(machineCores(machine[0]!, machine[0]!, 0), undefined, 'no ticks between them');
 });
