@@ -1,8 +1,9 @@
 /**
- * The FleetStarter of fleet-target.ts: stage fleet at a size = its first N app hosts, RESTARTED
- * per size (startFleet's appHosts; the deploy tool's `hosts add` would grow a running fleet, but a
- * restart needs nothing but stage fleet and costs ~10 s on the lab). The db host keeps its data
- * between starts, so only the first start seeds.
+ * The restarting FleetStarter of fleet-target.ts: stage fleet at a size = its first N app hosts,
+ * RESTARTED per size (startFleet's appHosts). The ladder's short fleet rung uses it: a restart
+ * needs nothing but stage fleet and costs ~10 s on the lab, less than a first deploy and a
+ * `hosts add`. `capacity` grows its fleet with the deploy tool instead (growing-starter.ts). The
+ * db host keeps its data between starts, so only the first start seeds.
  *
  * CPU per host: a lab host from its cgroup on this machine (labCpuMeter, every 250 ms, no ssh);
  * a real machine (--hosts FILE) from its /proc/stat over ssh (the fleet's hostCpu(), once a
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import type { LabState } from '../lab/state.js';
 import type { RemoteHost } from '../remote/remote-host.js';
 import type { FleetStartOptions, RunningFleet } from '../stages/fleet/start.js';
-import type { HostCpuReading } from '../stages/stage.js';
+import type { HostCpuReading, ProtectLimits } from '../stages/stage.js';
 import { type FleetHost, type FleetStarter, hostPart, labCpuMeter } from './fleet-target.js';
 import type { MachineSampler } from './machine-sampler.js';
 import type { CpuMeter, CpuReading } from './target.js';
@@ -45,39 +46,55 @@ export function fleetStarter(o: FleetStarterOptions): FleetStarter {
     maxSize: appHostCount(o.hosts),
     async start(size, protect) {
       starts += 1;
-      const fleet = await o.startFleet({
-        hosts: o.hosts,
-        runDir: join(
-          o.runDir,
-          `${String(starts).padStart(2, '0')}-fleet-${size}${protect ? '-protect' : ''}`,
-        ),
-        appHosts: size,
-        ...(protect === undefined ? {} : { protect }),
-        ...(o.env === undefined ? {} : { env: o.env }),
-        ...(o.users === undefined ? {} : { users: o.users }),
-        ...(o.cacheDir === undefined ? {} : { cacheDir: o.cacheDir }),
-        ...(o.log === undefined ? {} : { log: o.log }),
-      });
+      const { fleet, users } = await startSized(o, starts, size, protect);
       const used = new Set(fleet.plan.hosts.map((h) => h.name));
-      const labHosts = labFleetHosts(o.hosts, used, o.labState);
-      let users: number | undefined;
-      try {
-        users = (await o.dataFacts(fleet.plan.databaseUrl)).users;
-      } catch (e) {
-        await fleet.stop();
-        throw e;
-      }
       return {
         url: fleet.url,
         users,
-        cpu: () =>
-          labHosts !== undefined
-            ? labCpuMeter(o.machine === undefined ? labHosts : { ...labHosts, machine: o.machine })
-            : readingsCpuMeter({ read: () => fleet.hostCpu() }),
+        cpu: () => fleetCpuMeter(o, used, () => fleet.hostCpu()),
         stop: () => fleet.stop(),
       };
     },
   };
+}
+
+/** Start number `n` of stage fleet on the first `size` app hosts, in its own run folder; its users. */
+export async function startSized(
+  o: FleetStarterOptions,
+  n: number,
+  size: number,
+  protect: ProtectLimits | undefined,
+): Promise<{ fleet: RunningFleet; users: number }> {
+  const fleet = await o.startFleet({
+    hosts: o.hosts,
+    runDir: join(o.runDir, `${String(n).padStart(2, '0')}-fleet-${size}${protect ? '-protect' : ''}`),
+    appHosts: size,
+    ...(protect === undefined ? {} : { protect }),
+    ...(o.env === undefined ? {} : { env: o.env }),
+    ...(o.users === undefined ? {} : { users: o.users }),
+    ...(o.cacheDir === undefined ? {} : { cacheDir: o.cacheDir }),
+    ...(o.log === undefined ? {} : { log: o.log }),
+  });
+  try {
+    return { fleet, users: (await o.dataFacts(fleet.plan.databaseUrl)).users };
+  } catch (e) {
+    await fleet.stop();
+    throw e;
+  }
+}
+
+/**
+ * The CPU meter of a fleet's used hosts: a lab's cgroups read on this machine (with the machine
+ * itself when sampled), else `read` (real machines: /proc/stat over ssh).
+ */
+export function fleetCpuMeter(
+  o: Pick<FleetStarterOptions, 'hosts' | 'labState' | 'machine'>,
+  used: ReadonlySet<string>,
+  read: () => Promise<HostCpuReading[]>,
+): CpuMeter {
+  const labHosts = labFleetHosts(o.hosts, used, o.labState);
+  if (labHosts === undefined) return readingsCpuMeter({ read });
+  return labCpuMeter(o.machine === undefined ? labHosts : { ...labHosts, machine: o.machine });
 }
 
 /** The used hosts as cgroups of one lab, or undefined when any is not a lab host (real machines). */

@@ -5,8 +5,9 @@
  *
  * Here: the CPU half — labCpuMeter() samples each lab host's cgroup over a probe's window and
  * fleetParts() turns the samples into parts — and fleetTarget(), which composes it with a
- * FleetStarter (fleet-starter.ts: stage fleet restarted at each size on the first N app hosts,
- * with `protect` passed to every app host's AppProcessSpec and to the lb's nginx.conf).
+ * FleetStarter (growing-starter.ts: stage fleet started once and grown by `deploy hosts add`;
+ * fleet-starter.ts: restarted at each size on the first N app hosts; either way `protect` reaches
+ * every app host's AppProcessSpec and the lb's nginx.conf).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type CgroupLayout, sampleCgroup } from '../lab/cgroup.js';
@@ -119,7 +120,12 @@ export function labCpuMeter(o: LabMeterOptions): CpuMeter {
   };
 }
 
-/** What only stage fleet can do: run the fleet at a size (fleet-starter.ts). */
+/**
+ * What only stage fleet can do: run the fleet at a size — restarted per size (fleet-starter.ts)
+ * or grown and shrunk with the deploy tool (growing-starter.ts). A size's stop() ends that size:
+ * the restarting starter stops the fleet, the growing one keeps it for the next size and stops it
+ * in close().
+ */
 export interface FleetStarter {
   maxSize: number;
   start(

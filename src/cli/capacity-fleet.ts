@@ -1,6 +1,9 @@
+import { userInfo } from 'node:os';
 import { basename, join } from 'node:path';
-import { appHostCount, fleetStarter } from '../capacity/fleet-starter.js';
+import { deployGrowth } from '../capacity/fleet-growth.js';
+import { appHostCount } from '../capacity/fleet-starter.js';
 import { fleetTarget } from '../capacity/fleet-target.js';
+import { growingFleetStarter } from '../capacity/growing-starter.js';
 import { machineSampler } from '../capacity/machine-sampler.js';
 import type { CapacityTarget } from '../capacity/target.js';
 import { FkError, isFkError } from '../errors.js';
@@ -30,7 +33,7 @@ export const DEFAULT_OWN_LAB_APP_HOSTS = 4;
 
 export interface FleetCapacity {
   target: CapacityTarget;
-  /** Stops what this command made (its own lab); the fleet itself is stopped per size. */
+  /** Stops the fleet (grown across sizes: capacity/growing-starter.ts), then what this command made (its own lab). */
   cleanup(): Promise<void>;
 }
 
@@ -83,7 +86,8 @@ export async function fleetCapacityTarget(
       }
     }
   }
-  const starter = fleetStarter({
+  const owner = { user: o.io.env.USER ?? userInfo().username, pid: process.pid, command: 'capacity' };
+  const starter = growingFleetStarter({
     hosts,
     runDir: join(o.outDir, 'fleet'),
     env: o.io.env,
@@ -93,8 +97,25 @@ export async function fleetCapacityTarget(
     dataFacts,
     labState: (lab) => readRunningLab(lab),
     machine: machineSampler(),
+    growth: (fleet) =>
+      deployGrowth(fleet, {
+        hosts,
+        env: o.io.env,
+        localNode: process.execPath,
+        owner,
+        // No signal: Ctrl-C lets a growth step finish (≤ ~20 s), then the probes stop on it and
+        // the report of what ran is written; a step cut short would fail the whole run instead.
+        log: o.log,
+      }),
   });
-  return { target: fleetTarget({ name, users: 0, starter }), cleanup };
+  const labCleanup = cleanup;
+  return {
+    target: fleetTarget({ name, users: 0, starter }),
+    cleanup: async () => {
+      await starter.close();
+      await labCleanup();
+    },
+  };
 }
 
 function labIfUp(lab: string): RemoteHost[] | undefined {

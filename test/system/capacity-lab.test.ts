@@ -12,8 +12,9 @@ import { fakeIo } from '../helpers/fake-io.js';
 import { prerequisites } from './fleet-lab.js';
 
 // `capacity --lab NAME` end to end with no lab NAME up: it makes a lab of its own (2 app hosts),
-// restarts stage fleet at 1 and 2 app hosts with short probes, measures the overload curve with
-// and without --protect, writes the report, and removes the lab. Bounded: ~2-3 minutes here.
+// starts stage fleet at 1 app host and grows it to 2 with the deploy tool (one deploy, then
+// `deploy hosts add app2`), short probes, the overload curve at 1 (`hosts remove app2`) and with
+// --protect (a restart), writes the report, and removes the lab. Bounded: ~3 minutes here.
 const name = `c${Math.floor(Math.random() * 36 ** 6)
   .toString(36)
   .padStart(6, '0')}`;
@@ -28,7 +29,7 @@ const schema = JSON.parse(
   readFileSync(new URL('../../schemas/capacity.schema.json', import.meta.url), 'utf8'),
 );
 
-test('capacity --lab: a lab of its own, 1 and 2 app hosts, CPU per host, --protect through the fleet, lab removed', {
+test('capacity --lab: a lab of its own, 1 app host grown to 2 by hosts add, CPU per host, --protect through the fleet, lab removed', {
   timeout: 400_000,
 }, async (t) => {
   if (!prerequisites(t)) return;
@@ -63,6 +64,18 @@ test('capacity --lab: a lab of its own, 1 and 2 app hosts, CPU per host, --prote
   assert.equal(code, 0, err);
   assert.match(err, new RegExp(`no lab ${name} up: making one of its own with 2 app hosts`));
   assert.match(err, new RegExp(`removing lab ${name}`));
+  // Size 2 is size 1's fleet grown the operator's way; the unprotected overload curve at size 1
+  // shrinks it the same way; only --protect (written by the fleet's start) starts it again.
+  assert.match(err, /capacity: deploy of the fleet's build/);
+  assert.match(err, /deploy: release \w+ .* to app1, 1 at a time/);
+  assert.match(err, /capacity: size 2: deploy hosts add app2\n/);
+  assert.match(err, /capacity: app2 in the balancer after \d+\.\d s/);
+  assert.match(err, /capacity: size 1: deploy hosts remove app2\n/);
+  assert.equal(
+    (err.match(/fleet: \d+ hosts probed/g) ?? []).length,
+    2,
+    'two fleet starts: size 1, then size 1 with --protect',
+  );
   assert.throws(
     () => readRunningLab(name),
     (e) => isFkError(e) && e.code === 'E_LAB_NOT_FOUND',
