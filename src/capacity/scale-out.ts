@@ -1,7 +1,8 @@
 /**
  * The scale-out curve: the sustainable rate at sizes 1, 2, 4, … against the ideal line (N × size
  * 1), until a shared part saturates, the generator does, or a larger size stops paying. Each size
- * is a fresh start of the target, primed, then searched (search.ts); size N's search starts at
+ * is the target started at it (a local stage: afresh; a fleet: grown by `deploy hosts add`),
+ * primed, then searched (search.ts); size N's search starts at
  * size N−1's sustainable rate, so it ramps once (to about 2×) instead of from the bottom.
  */
 import type { ProbeRecord, ScalePoint, SearchOutcome } from '../report/capacity-types.js';

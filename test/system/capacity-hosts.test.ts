@@ -15,7 +15,8 @@ import { prerequisites } from './fleet-lab.js';
 // no lab. The operator's side of trust is theirs: the hosts' keys go into ~/.ssh/known_hosts (as
 // `ssh-keyscan` would put them), and exactly those lines are removed afterwards. In a network
 // namespace /proc/stat is the whole machine's, so every host reads the same kernel: the answer
-// must say so. Bounded: ~1-2 minutes here (lab up, 2 fleet starts, 4 probes of 1 s per size).
+// must say so. Bounded: ~1-2 minutes here (lab up, 1 fleet start grown to 2 app hosts by
+// `deploy hosts add`, 4 probes of 1 s per size).
 const name =
   process.env.CAPACITY_HOSTS_LAB ??
   `h${Math.floor(Math.random() * 36 ** 6)
