@@ -29,7 +29,7 @@ const USAGE = `flickr-killr capacity [--stage S | --hosts FILE | --lab [NAME]] [
                        [--slo '${DEFAULT_SLO}'] [--protect] [--out DIR]
 
 "Will it hold 10×?" For a target started at sizes 1, 2, 4, … (app processes of a local stage;
-app hosts of stage fleet, restarted at each size), finds the highest open-loop page-view rate
+app hosts of stage fleet, grown with \`deploy hosts add\`), finds the highest open-loop page-view rate
 that meets the SLO (a bounded search: doubling, then bisection within --tolerance; one progress
 line per probe), until a shared part (a fleet: a shared host) or the load generator saturates.
 Then answers: the target rate (--rate R, or size 1's rate, × --load), the size that sustains it
