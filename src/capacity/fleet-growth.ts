@@ -15,7 +15,7 @@ import { makeRelease } from '../deploy/release.js';
 import { swarm } from '../deploy/swarm.js';
 import type { RemoteHost } from '../remote/remote-host.js';
 import { hostCpuReader } from '../stages/fleet/host-cpu.js';
-import { FleetHost } from '../stages/fleet/host-ops.js';
+import { FleetHost, onEvery } from '../stages/fleet/host-ops.js';
 import type { RunningFleet } from '../stages/fleet/start.js';
 import type { FleetGrowth } from './growing-starter.js';
 
@@ -39,11 +39,7 @@ export async function deployGrowth(fleet: RunningFleet, o: DeployGrowthOptions):
     ...(o.cacheDir === undefined ? {} : { cacheDir: o.cacheDir }),
   });
   const log = (line: string) => o.log?.(`  ${line}`);
-  const common = {
-    view,
-    owner: o.owner,
-    log,
-  };
+  const common = { view, owner: o.owner, log };
   return {
     async deploy() {
       const release = makeRelease(fleet.artifact.id, view.defaultConfig({}));
@@ -54,20 +50,17 @@ export async function deployGrowth(fleet: RunningFleet, o: DeployGrowthOptions):
     },
     remove: (host) => removeHost({ view, host, owner: o.owner, log }),
     async shutdown(hosts) {
-      const done = await Promise.allSettled(
-        hosts.map((h) => new FleetHost(view.hostPlan(h), view.remotes.get(h)!).shutdown()),
+      await onEvery(
+        hosts.map((h) => new FleetHost(view.hostPlan(h), view.remotes.get(h)!)),
+        (h) => h.shutdown(),
       );
-      const failed = done.flatMap((r, i) =>
-        r.status === 'rejected' ? [`${hosts[i]}: ${(r.reason as Error).message}`] : [],
-      );
-      if (failed.length > 0) throw new Error(failed.join('; '));
     },
     hostCpu: (names) =>
       hostCpuReader(
         o.hosts.filter((h) => names.includes(h.name)),
         view.remotes,
         { ...fleet.facts, ...view.facts },
-      ),
+      )(),
     close: () => view.close(),
   };
 }

@@ -29,8 +29,8 @@ export interface FleetGrowth {
   remove(host: string): Promise<void>;
   /** supervisord (and all it runs) stopped on these hosts: the ones `add` started it on. */
   shutdown(hosts: readonly string[]): Promise<void>;
-  /** CPU readings of these hosts over ssh (real machines; a lab's cgroups are read here). */
-  hostCpu(hosts: readonly string[]): () => Promise<HostCpuReading[]>;
+  /** One CPU reading of these hosts over ssh (real machines; a lab's cgroups are read here). */
+  hostCpu(hosts: readonly string[]): Promise<HostCpuReading[]>;
   close(): Promise<void>;
 }
 
@@ -146,15 +146,13 @@ export function growingFleetStarter(o: GrowingStarterOptions): FleetStarter & { 
         ...l.fleet.plan.hosts.map((h) => h.name).filter((n) => !apps.includes(n)),
         ...l.members,
       ]);
+      // Until a growth, the fleet's own reader covers exactly the hosts in use.
+      const g = l.growth;
+      const read = g === undefined ? () => l.fleet.hostCpu() : () => g.hostCpu([...used]);
       return {
         url: l.fleet.url,
         users: l.users,
-        cpu: () =>
-          fleetCpuMeter(
-            o,
-            used,
-            l.growth === undefined ? () => l.fleet.hostCpu() : l.growth.hostCpu([...used]),
-          ),
+        cpu: () => fleetCpuMeter(o, used, read),
         // The fleet stays up for the next size: close() stops it.
         stop: async () => {},
       };

@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { basename, join } from 'node:path';
 import { deployGrowth } from '../capacity/fleet-growth.js';
 import { appHostCount } from '../capacity/fleet-starter.js';
@@ -14,6 +13,7 @@ import { hostsForLab, loadHosts, readRunningLab } from '../remote/hosts.js';
 import type { RemoteHost } from '../remote/remote-host.js';
 import { dataFacts } from '../stages/fleet/fleet-db.js';
 import { startFleet } from '../stages/fleet/start.js';
+import { owner } from './deploy.js';
 import type { Io } from './io.js';
 
 /**
@@ -86,7 +86,6 @@ export async function fleetCapacityTarget(
       }
     }
   }
-  const owner = { user: o.io.env.USER ?? userInfo().username, pid: process.pid, command: 'capacity' };
   const starter = growingFleetStarter({
     hosts,
     runDir: join(o.outDir, 'fleet'),
@@ -102,18 +101,17 @@ export async function fleetCapacityTarget(
         hosts,
         env: o.io.env,
         localNode: process.execPath,
-        owner,
-        // No signal: Ctrl-C lets a growth step finish (≤ ~20 s), then the probes stop on it and
+        owner: owner(o.io, 'capacity'),
+        // No signal: Ctrl-C lets a growth step finish (≤ ~40 s), then the probes stop on it and
         // the report of what ran is written; a step cut short would fail the whole run instead.
         log: o.log,
       }),
   });
-  const labCleanup = cleanup;
   return {
     target: fleetTarget({ name, users: 0, starter }),
     cleanup: async () => {
       await starter.close();
-      await labCleanup();
+      await cleanup();
     },
   };
 }

@@ -106,7 +106,8 @@ async function withView<T>(v: Values, io: Io, fn: (view: FleetView) => Promise<T
   }
 }
 
-function owner(io: Io, command: string) {
+/** Who holds the deploy lock (`deploy status` shows it): also capacity's, when it grows a fleet. */
+export function owner(io: Io, command: string) {
   return { user: io.env.USER ?? userInfo().username, pid: process.pid, command };
 }
 

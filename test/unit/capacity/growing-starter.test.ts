@@ -46,9 +46,9 @@ function fakes(o: { failAdd?: string } = {}) {
       shutdown: async (hs) => {
         ops.push(`shutdown ${hs.join(',')}`);
       },
-      hostCpu: (names) => {
+      hostCpu: async (names) => {
         cpuAsked.push([...names]);
-        return async () => [];
+        return [];
       },
       close: async () => {
         ops.push('close view');
